@@ -1,0 +1,34 @@
+"""The pipeline, one pure function per stage: load tree -> render -> model.
+
+``load_model`` is what every command calls first; graph, rules, reporters and the
+inventory take its ``Model``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from saltscan.model import Model
+
+
+@dataclass(frozen=True)
+class ScanOptions:
+    path: Path
+    state_roots: tuple[Path, ...] = ()  # override detection; first root wins
+    pillar_roots: tuple[Path, ...] = ()
+    grains_files: tuple[Path, ...] = ()
+    minions: tuple[str, ...] = ()  # only these minions (default: every one found)
+    saltenv: str = "base"
+    sls: tuple[str, ...] = ()  # render these SLS like state.show_sls instead of the top
+    jobs: int = 1
+    # Also render, standalone, every SLS no top file reaches (DESIGN.md "Coverage").
+    coverage: bool = True
+
+
+def load_model(options: ScanOptions) -> Model:
+    from saltscan.loader import load_tree_with_errors
+    from saltscan.render.tree import render_tree
+
+    tree, errors = load_tree_with_errors(options)
+    return render_tree(tree, options, errors)
