@@ -1,0 +1,69 @@
+"""Per-minion render context: what every file render of one minion shares."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping
+
+import jinja2
+
+from saltscan.model import Minion, Tree
+from saltscan.render.recorder import Recorder
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Per-file limits; a breach is a finding on that file, the rest goes on."""
+
+    max_file_bytes: int = 2 * 1024 * 1024
+    max_output_chars: int = 16 * 1024 * 1024
+    seconds_per_file: float = 10.0
+    max_include_depth: int = 64
+
+
+class _MemoryBytecodeCache(jinja2.BytecodeCache):
+    """Compiled templates keyed by name and source checksum, shared by one scan."""
+
+    def __init__(self) -> None:
+        self._store: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        data = self._store.get(bucket.key)
+        if data is not None:
+            bucket.bytecode_from_string(data)
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self._store[bucket.key] = bucket.bytecode_to_string()
+
+
+@dataclass
+class ScanSession:
+    """Owned by one ``render_tree`` call: caches that are safe to share across minions."""
+
+    tree: Tree
+    limits: Limits = field(default_factory=Limits)
+    bytecode_cache: jinja2.BytecodeCache = field(default_factory=_MemoryBytecodeCache)
+    file_cache: dict[str, str] = field(default_factory=dict)
+
+    def relpath(self, path: str | Path) -> str:
+        return self.tree.relpath(path)
+
+
+@dataclass
+class MinionContext:
+    """Everything one minion's file renders share (grains, pillar, opts, recorder)."""
+
+    session: ScanSession
+    minion: Minion
+    opts: Mapping[str, Any]
+    pillar: Mapping[str, Any]
+    recorder: Recorder
+
+    @property
+    def grains(self) -> Mapping[str, Any]:
+        return self.minion.grains
+
+    def deadline(self) -> float:
+        return time.monotonic() + self.session.limits.seconds_per_file

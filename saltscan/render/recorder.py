@@ -1,0 +1,50 @@
+"""What rendering remembers besides its output: calls, unknown values, pillar reads.
+
+One ``Recorder`` lives for one minion's render. The Jinja environment, the ``salt``
+proxy and the pillar wrapper all write to it; nothing else is shared.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from typing import Callable
+
+from saltscan.model import SaltCall, SourceLocation, Unknown, UnknownOrigin
+
+UNKNOWN_PREFIX = "__UNKNOWN_"
+UNKNOWN_SUFFIX = "__"
+
+
+def unknown_token(origin: UnknownOrigin, description: str, location: SourceLocation) -> str:
+    """A deterministic, YAML-safe placeholder string for a value saltscan cannot know."""
+    digest = hashlib.sha1(
+        f"{origin.value}|{description}|{location.file}|{location.line}".encode("utf-8")
+    ).hexdigest()[:10]
+    return f"{UNKNOWN_PREFIX}{digest}{UNKNOWN_SUFFIX}"
+
+
+@dataclass
+class Recorder:
+    """Mutable, but owned by exactly one render call; frozen results come out of it."""
+
+    # Returns where the template currently being rendered is (file, line).
+    locate: Callable[[], SourceLocation]
+    sls: str | None = None
+    calls: list[SaltCall] = field(default_factory=list)
+    unknowns: dict[str, Unknown] = field(default_factory=dict)
+    pillar_reads: dict[str, list[SourceLocation]] = field(default_factory=dict)
+
+    def call(self, function: str, args: tuple[str, ...], evaluated: bool) -> SourceLocation:
+        loc = self.locate()
+        self.calls.append(SaltCall(function, args, loc, evaluated, self.sls))
+        return loc
+
+    def unknown(self, origin: UnknownOrigin, description: str) -> str:
+        loc = self.locate()
+        token = unknown_token(origin, description, loc)
+        self.unknowns.setdefault(token, Unknown(token, origin, description, loc))
+        return token
+
+    def pillar_read(self, key_path: str) -> None:
+        self.pillar_reads.setdefault(key_path, []).append(self.locate())

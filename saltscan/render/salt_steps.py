@@ -1,0 +1,128 @@
+"""Salt's own state-compiler steps, called without Salt's loader.
+
+``salt.state.BaseHighState`` and ``salt.state.State`` hold the semantics we must match
+(state declaration padding, ``state_auto_order``, ``extend``/``exclude``, ``_in``
+requisites, ``names`` expansion, chunk ordering). Their constructors load execution
+modules for *this* machine, which saltscan never does, so the subclasses below skip
+``__init__`` and set only the attributes those pure data methods read (``opts`` and
+two counters). Nothing here renders or runs anything.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import salt.state
+
+# The minion options the compile steps consult (salt.config.DEFAULT_MINION_OPTS values).
+COMPILER_OPTS: dict[str, Any] = {
+    "state_auto_order": True,
+    "state_top_saltenv": None,
+    "saltenv": None,
+    "disabled_requisites": [],
+    "failhard": False,
+    "state_aggregate": False,
+    "renderer": "jinja|yaml",
+    "renderer_blacklist": [],
+    "renderer_whitelist": [],
+    "test": False,
+}
+
+
+class _Steps(salt.state.BaseHighState):
+    def __init__(self, opts: dict[str, Any]):  # noqa: D107 - deliberately no super().__init__
+        self.opts = opts
+        self.iorder = 10000
+        self.building_highstate = {}
+
+
+class _Compiler(salt.state.State):
+    def __init__(self, opts: dict[str, Any]):  # noqa: D107 - deliberately no super().__init__
+        self.opts = opts
+        self._processed_sls_files = set()
+
+
+class HighStateSteps:
+    """One minion's compile: Salt's steps over the high data the walk produced."""
+
+    def __init__(self, opts: dict[str, Any] | None = None):
+        merged = {**COMPILER_OPTS, **(opts or {})}
+        self._steps = _Steps(merged)
+        self._compiler = _Compiler(merged)
+
+    # -- walking (BaseHighState) -------------------------------------------------
+    def handle_decls(self, state: dict, sls: str, saltenv: str, errors: list[str]) -> None:
+        self._steps._handle_extend(state, sls, saltenv, errors)
+        self._steps._handle_exclude(state, sls, saltenv, errors)
+        self._steps._handle_state_decls(state, sls, saltenv, errors)
+
+    def iorder(self, state: dict) -> None:
+        try:
+            self._steps._handle_iorder(state)
+        except TypeError:
+            pass  # Salt logs "Syntax error detected" and goes on; verify_high reports it
+
+    def merge_included(self, high: dict, state: dict, errors: list[str]) -> None:
+        self._steps.merge_included_states(high, state, errors)
+
+    def clean_extends(self, high: dict) -> None:
+        self._steps.clean_duplicate_extends(high)
+
+    def processed_sls(self, sls: str) -> None:
+        self._compiler._processed_sls_files.add(sls)
+
+    # -- compiling (State) -------------------------------------------------------
+    def compile(self, high: dict, highstate: bool) -> tuple[dict, list[dict], list[dict], list[str]]:
+        """Salt's compile, twice over the same high data.
+
+        Returns ``(high, shown_low, chunks, errors)``: ``shown_low`` is what Salt shows
+        (``state.show_lowstate`` runs reconcile_extend, verify_high, requisite_in and
+        apply_exclude before compile_high_data; ``state.show_low_sls`` only
+        verify_high), ``chunks`` always has extend and exclude applied: it is what the
+        states would run as, and what saltscan's model is built from.
+        """
+        from saltscan.render.unknown import to_plain
+
+        shown_high = to_plain(high)
+        errors: list[str] = []
+        try:
+            work, ext_errors = self._compiler.reconcile_extend(copy.deepcopy(high))
+            errors += ext_errors
+            errors += self._compiler.verify_high(work)
+            work, req_errors = self._compiler.requisite_in(work)
+            errors += req_errors
+            work = self._compiler.apply_exclude(work)
+            chunks = self._compiler.compile_high_data(_drop_invalid(work))
+        except Exception as exc:  # noqa: BLE001 - malformed data Salt would also reject
+            errors.append(f"compile failed: {type(exc).__name__}: {exc}")
+            chunks = []
+        if highstate:
+            return shown_high, chunks, chunks, errors
+        try:
+            # compile_high_data only reads the high data (it deep-copies each chunk).
+            shown = self._compiler.compile_high_data(_drop_invalid(high))
+        except Exception:  # noqa: BLE001 - already reported above
+            shown = []
+        return shown_high, shown, chunks, errors
+
+
+def _drop_invalid(high: dict) -> dict:
+    """Remove bodies compile_high_data cannot walk (verify_high already reported them)."""
+    out = {}
+    for name, body in high.items():
+        if not isinstance(name, str):
+            continue
+        if name.startswith("__"):
+            out[name] = body
+            continue
+        if not isinstance(body, dict):
+            continue
+        clean = {}
+        for key, run in body.items():
+            if key.startswith("__"):
+                clean[key] = run
+            elif isinstance(run, list):
+                clean[key] = [a for a in run if isinstance(a, (str, dict))]
+        out[name] = clean
+    return out

@@ -1,0 +1,164 @@
+"""Low chunks -> model ``State`` objects, with requisites normalised and source lines.
+
+Requisites written on a state keep their own location. ``_in`` requisites (``watch_in``
+on A naming B) are turned around here, for every kind including ``listen_in``: B gets
+``Requisite(WATCH, A.module, A.id, from_in=True)`` located at A's ``watch_in`` line.
+The forward copies Salt's ``requisite_in`` adds are skipped so nothing counts twice.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from typing import Any, Iterable, Mapping
+
+from saltscan.model import (
+    RenderError,
+    RenderErrorKind,
+    Requisite,
+    RequisiteKind,
+    SourceLocation,
+    State,
+)
+from saltscan.render.yaml_load import MarkedMap
+
+REQUISITE_KINDS = {k.value: k for k in RequisiteKind}
+IN_KINDS = {f"{k.value}_in": k for k in RequisiteKind}
+INTERNAL_KEYS = frozenset({"state", "fun", "name", "__id__", "__sls__", "__env__", "__sls_included_from__", "order", "name_order", "__orchestration_jid__"})
+
+
+def arg_index(high: Mapping[str, Any]) -> dict[tuple[str, str], dict[str, SourceLocation]]:
+    """(state id, module) -> {argument: where it is written}, from marked high data.
+
+    ``extend`` blocks win over the state's own lines: the extended value is the one
+    that runs, so a finding about it belongs where it is written.
+    """
+    index: dict[tuple[str, str], dict[str, SourceLocation]] = {}
+    _index_bodies(high.items(), index, override=False)
+    for ext in high.get("__extend__", []) or []:
+        if isinstance(ext, Mapping):
+            _index_bodies(ext.items(), index, override=True)
+    return index
+
+
+def _index_bodies(items, index, override: bool) -> None:
+    for sid, body in items:
+        if not isinstance(body, Mapping) or str(sid).startswith("__"):
+            continue
+        for module, run in body.items():
+            if str(module).startswith("__") or not isinstance(run, list):
+                continue
+            locs = index.setdefault((str(sid), str(module).split(".")[0]), {})
+            for arg in run:
+                if isinstance(arg, MarkedMap):
+                    for key, loc in arg.key_locs.items():
+                        if override:
+                            locs[str(key)] = loc
+                        else:
+                            locs.setdefault(str(key), loc)
+
+
+def _targets(items: Any) -> Iterable[tuple[str, str, Any]]:
+    """Requisite list items -> (target type, target, the raw item)."""
+    if isinstance(items, (str, dict)):
+        items = [items]
+    if not isinstance(items, list):
+        return
+    for item in items:
+        if isinstance(item, str):
+            yield "id", item, item
+        elif isinstance(item, Mapping):
+            for ttype, target in item.items():
+                if isinstance(target, (str, int, float)):
+                    yield str(ttype), str(target), item
+
+
+def _item_loc(item: Any, ttype: str, fallback: SourceLocation) -> SourceLocation:
+    if isinstance(item, MarkedMap):
+        return item.key_locs.get(ttype, fallback)
+    return fallback
+
+
+def _matches(state: State, ttype: str, target: str) -> bool:
+    if ttype == "sls":
+        return fnmatch.fnmatchcase(state.sls, target)
+    if ttype != "id" and state.module != ttype:
+        return False
+    return fnmatch.fnmatchcase(state.id, target) or fnmatch.fnmatchcase(state.name, target)
+
+
+def build_states(
+    chunks: list[dict],
+    index: Mapping[tuple[str, str], Mapping[str, SourceLocation]],
+    id_locations: Mapping[tuple[str, str], SourceLocation],
+    sls_files: Mapping[str, str],
+) -> tuple[tuple[State, ...], tuple[RenderError, ...]]:
+    """``sls_files`` maps SLS names to their relative file, for fallback locations."""
+    base: list[tuple[State, dict]] = []
+    for chunk in chunks:
+        sid = str(chunk.get("__id__", chunk.get("name", "")))
+        sls = str(chunk.get("__sls__", ""))
+        module = str(chunk.get("state", ""))
+        loc = id_locations.get((sls, sid)) or SourceLocation(sls_files.get(sls, ""), 1)
+        arg_locs = dict(index.get((sid, module), {}))
+        reqs: list[Requisite] = []
+        args: dict[str, Any] = {}
+        for key, value in chunk.items():
+            if key in INTERNAL_KEYS:
+                continue
+            if key in REQUISITE_KINDS:
+                kind = REQUISITE_KINDS[key]
+                fallback = arg_locs.get(key, loc)
+                for ttype, target, item in _targets(value):
+                    if isinstance(item, dict) and not isinstance(item, MarkedMap) and _is_salt_added(item):
+                        continue
+                    reqs.append(Requisite(kind, ttype, target, _item_loc(item, ttype, fallback)))
+                continue
+            args[key] = value
+        order = chunk.get("order")
+        st = State(
+            id=sid, sls=sls, module=module, function=str(chunk.get("fun", "")),
+            name=str(chunk.get("name", sid)), args=args, requisites=tuple(reqs),
+            location=loc, arg_locations=arg_locs, saltenv=str(chunk.get("__env__", "base")),
+            order=order if isinstance(order, (int, float)) else None,
+        )
+        base.append((st, chunk))
+    states = [st for st, _ in base]
+    added: dict[int, list[Requisite]] = {}
+    errors: list[RenderError] = []
+    seen_in: set[tuple] = set()
+    for st, chunk in base:
+        for key, kind in IN_KINDS.items():
+            if key not in chunk:
+                continue
+            fallback = st.arg_locations.get(key, st.location)
+            for ttype, target, item in _targets(chunk[key]):
+                sig = (st.id, st.module, key, ttype, target)
+                if sig in seen_in:
+                    continue  # names expansion repeats the declaration per name
+                seen_in.add(sig)
+                where = _item_loc(item, ttype, fallback)
+                hits = [i for i, other in enumerate(states) if _matches(other, ttype, target)]
+                if not hits:
+                    errors.append(RenderError(
+                        RenderErrorKind.MISSING_REQUISITE,
+                        f"{key} of state '{st.id}' names {ttype}: {target}, which is not in the highstate",
+                        where, st.sls, st.saltenv,
+                    ))
+                for i in hits:
+                    added.setdefault(i, []).append(Requisite(kind, st.module, st.id, where, from_in=True))
+    out = []
+    for i, st in enumerate(states):
+        extra = tuple(r for r in added.get(i, []) if r not in st.requisites)
+        out.append(st if not extra else _with_requisites(st, st.requisites + extra))
+    return tuple(out), tuple(errors)
+
+
+def _is_salt_added(item: dict) -> bool:
+    """Salt's requisite_in appends plain one-key dicts; YAML gave us MarkedMaps."""
+    return len(item) == 1
+
+
+def _with_requisites(st: State, reqs: tuple[Requisite, ...]) -> State:
+    from dataclasses import replace
+
+    return replace(st, requisites=reqs)

@@ -1,0 +1,288 @@
+"""render_tree: Tree -> Model. One minion at a time, each a pure function of its inputs."""
+
+from __future__ import annotations
+
+import os
+import re
+from typing import TYPE_CHECKING, Any
+
+from saltscan.model import (
+    MinionRender,
+    Minion,
+    Model,
+    RenderError,
+    RenderErrorKind,
+    SourceLocation,
+    Tree,
+)
+from saltscan.render.context import Limits, MinionContext, ScanSession
+from saltscan.render.highstate import HighWalk
+from saltscan.render.minion_opts import minion_opts
+from saltscan.render.pillar import PillarCompiler, pillar_values
+from saltscan.render.recorder import Recorder
+from saltscan.render.salt_steps import HighStateSteps
+from saltscan.render.sls import FileRender, render_file
+from saltscan.render.states import arg_index, build_states
+from saltscan.render.templates import render_templates
+from saltscan.render.top import top_matches
+from saltscan.render.unknown import to_plain
+
+if TYPE_CHECKING:
+    from saltscan.pipeline import ScanOptions
+
+UNTARGETED = "(untargeted)"
+
+
+def _abs_roots(roots) -> dict[str, tuple[str, ...]]:
+    return {env: tuple(str(p) for p in paths) for env, paths in roots.items()}
+
+
+class MinionRenderer:
+    """Renders one minion: pillar, top, SLS, compile, templates."""
+
+    def __init__(self, session: ScanSession, minion: Minion):
+        self.session = session
+        self.tree: Tree = session.tree
+        self.minion = minion
+        self.opts = minion_opts(self.tree, minion)
+        self.recorder = Recorder(locate=lambda: SourceLocation("", 1))
+        self.ctx = MinionContext(session, minion, self.opts, {}, self.recorder)
+        self.state_roots = _abs_roots(self.tree.state_roots)
+        self.pillar_roots = _abs_roots(self.tree.pillar_roots)
+        self.errors: list[RenderError] = []
+        self._pillar_cache: tuple[dict, Any] | None = None
+        self._redactor = None
+        self._redactor_for: int | None = None
+
+    # -- context -------------------------------------------------------------------
+    def jinja_context(self, path: str, sls: str | None, saltenv: str, pillar: dict) -> dict[str, Any]:
+        import salt.utils.templates
+
+        from saltscan.render.proxy_pillar import TrackedPillar
+        from saltscan.render.salt_proxy import SaltProxy
+
+        # One tracked view for both the `pillar` variable and the proxy, so reads and
+        # in-template updates are seen by both.
+        tracked = TrackedPillar(pillar, self.recorder)
+        proxy = SaltProxy(
+            grains=self.minion.grains, pillar=tracked, opts=self.opts, recorder=self.recorder,
+            read_salt_file=self.read_salt_file, render_file=self.render_salt_file,
+            saltenv=saltenv, redactor=self.redactor(pillar),
+        )
+        ctx: dict[str, Any] = {
+            "salt": proxy, "grains": self.minion.grains, "pillar": tracked, "opts": self.opts,
+            "saltenv": saltenv, "sls": sls or "", "proxy": {},
+        }
+        if sls is not None:
+            for key, value in salt.utils.templates.generate_sls_context(path, sls).items():
+                ctx.setdefault(key, value)
+        return ctx
+
+    def redactor(self, pillar: dict):
+        """One redactor per pillar (building one costs a pass over every secret)."""
+        from saltscan.secrets import Redactor, secret_values_of
+
+        key = id(pillar)
+        if self._redactor_for != key:
+            self._redactor = Redactor(secret_values_of(pillar))
+            self._redactor_for = key
+        return self._redactor
+
+    def read_salt_file(self, url: str, saltenv: str = "base") -> str | None:
+        rel = url[len("salt://"):] if url.startswith("salt://") else url
+        rel = rel.split("?", 1)[0].lstrip("/")
+        for root in self.state_roots.get(saltenv, ()):
+            path = os.path.join(root, rel)
+            if os.path.isfile(path):
+                if os.path.getsize(path) > self.session.limits.max_file_bytes:
+                    return None
+                with open(path, encoding="utf-8", errors="replace") as fh:
+                    return fh.read()
+        return None
+
+    def render_salt_file(self, url: str, renderer: str = "jinja|yaml", context: dict | None = None, saltenv: str = "base") -> Any:
+        rel = url[len("salt://"):] if url.startswith("salt://") else url
+        for root in self.state_roots.get(saltenv, ()):
+            path = os.path.join(root, rel)
+            if os.path.isfile(path):
+                ctx = self.jinja_context(path, None, saltenv, dict(self.ctx.pillar))
+                ctx.update(context or {})
+                result = render_file(self.ctx, path, self.state_roots[saltenv], name=rel, sls=None, context=ctx, pipe=renderer)
+                self.errors.extend(result.errors)
+                return result.data
+        return None
+
+    # -- stages --------------------------------------------------------------------
+    def _render_sls(self, path: str, sls: str, saltenv: str, roots: tuple[str, ...], pillar: dict) -> FileRender:
+        name = os.path.relpath(path, next((r for r in roots if path.startswith(r.rstrip("/") + "/")), roots[0])).replace(os.sep, "/")
+        ctx = self.jinja_context(path, sls, saltenv, pillar)
+        return render_file(self.ctx, path, roots, name=name, sls=sls, context=ctx, default_pipe=self.opts.get("renderer", "jinja|yaml"))
+
+    def compile_pillar(self) -> tuple[dict, Any]:
+        if not self.pillar_roots:
+            return self._pillar_example()
+        pc = PillarCompiler(self.ctx, self.pillar_roots, lambda p, s, e, roots: self._render_sls(p, s, e, roots, {}))
+        pillar: dict = {}
+        for env in sorted(self.pillar_roots):
+            top_path = next((os.path.join(r, "top.sls") for r in self.pillar_roots[env] if os.path.isfile(os.path.join(r, "top.sls"))), None)
+            if top_path is None:
+                continue
+            top = self._render_sls(top_path, "top", env, self.pillar_roots[env], {})
+            pc.errors.extend(top.errors)
+            if top.data is not None:
+                pillar = pc.merge(pillar, pc.compile(top.data, self.session.relpath(top_path), self.opts.get("nodegroups") or {}))
+        self.errors.extend(pc.errors)
+        return pillar, pc.locs
+
+    def _pillar_example(self) -> tuple[dict, Any]:
+        path = os.path.join(str(self.tree.root), "pillar.example")
+        if not os.path.isfile(path):
+            return {}, {}
+        result = render_file(self.ctx, path, (str(self.tree.root),), name="pillar.example", sls="pillar.example", context=self.jinja_context(path, None, "base", {}))
+        self.errors.extend(result.errors)
+        from saltscan.render.pillar import _flatten_locs
+
+        locs: dict = {}
+        data = result.data if isinstance(result.data, dict) else {}
+        _flatten_locs(data, "", locs, SourceLocation(self.session.relpath(path), 1))
+        return data, locs
+
+    def state_matches(self, pillar: dict, sls_list: tuple[str, ...], saltenv: str) -> tuple[dict[str, list], dict[str, tuple[str, ...]]]:
+        if sls_list:
+            loc = SourceLocation("", 1)
+            return {saltenv: [(s, loc) for s in sls_list]}, {saltenv: tuple(sls_list)}
+        matches: dict[str, list] = {}
+        for env in self.state_roots:
+            top_path = next((os.path.join(r, "top.sls") for r in self.state_roots[env] if os.path.isfile(os.path.join(r, "top.sls"))), None)
+            if top_path is None:
+                continue
+            top = self._render_sls(top_path, "top", env, self.state_roots[env], pillar)
+            self.errors.extend(top.errors)
+            if top.data is None:
+                continue
+            found, errors = top_matches(top.data, top.data, self.minion.id, self.minion.grains, pillar, self.opts.get("nodegroups") or {}, set(self.state_roots), self.session.relpath(top_path))
+            self.errors.extend(errors)
+            for menv, lst in found.items():
+                bucket = matches.setdefault(menv, [])
+                known = {s for s, _ in bucket}
+                bucket.extend((m.sls, m.location) for m in lst if m.sls not in known)
+        return matches, {env: tuple(s for s, _ in lst) for env, lst in matches.items()}
+
+    def _pillar(self) -> tuple[dict, Any]:
+        if self._pillar_cache is None:
+            pillar, locs = self.compile_pillar()
+            # Templates get plain dicts, as from Salt's pillar: a MarkedMap would not
+            # serialise through Salt's |yaml filter. Key locations are already in locs.
+            self._pillar_cache = (to_plain(pillar), locs)
+            self.ctx.pillar = self._pillar_cache[0]
+        return self._pillar_cache
+
+    def _compile(self, matches: dict[str, list], pillar: dict, highstate: bool) -> tuple[dict, list[dict], tuple, HighWalk]:
+        avail: dict[str, list[str]] = {}
+        for f in self.tree.sls_files:
+            avail.setdefault(f.saltenv, []).append(f.sls)
+        steps = HighStateSteps(dict(self.opts))
+        walk = HighWalk(self.ctx, self.state_roots, avail, lambda p, s, e: self._render_sls(p, s, e, self.state_roots[e], pillar), steps)
+        high = walk.render_highstate(matches)
+        shown_high, shown_low, chunks, salt_errors = steps.compile(high, highstate)
+        sls_files = {f.sls: f.path for f in self.tree.sls_files}
+        states, req_errors = build_states(chunks, arg_index(high), walk.id_locations, sls_files)
+        self.errors.extend(walk.errors)
+        self.errors.extend(req_errors)
+        self.errors.extend(compile_errors(salt_errors, req_errors, sls_files, walk.rendered_files, walk.id_locations))
+        return shown_high, shown_low, states, walk
+
+    def render(self, options: "ScanOptions") -> MinionRender:
+        pillar, pillar_locs = self._pillar()
+        matches, top = self.state_matches(pillar, options.sls, options.saltenv)
+        high, chunks, states, walk = self._compile(matches, pillar, highstate=not options.sls)
+        return self._result(pillar, pillar_locs, top, high, chunks, states, walk.rendered_files, False)
+
+    def render_untargeted(self, sls_names: tuple[str, ...], saltenv: str) -> MinionRender:
+        """Each SLS standalone (so unrelated files cannot collide), collected in one render."""
+        pillar, pillar_locs = self._pillar()
+        high: dict = {}
+        chunks: list[dict] = []
+        states: list = []
+        files: list[str] = []
+        loc = SourceLocation("", 1)
+        for sls in sls_names:
+            h, c, s, walk = self._compile({saltenv: [(sls, loc)]}, pillar, highstate=False)
+            for key, value in h.items():
+                high.setdefault(key, value)
+            chunks.extend(c)
+            states.extend(s)
+            files.extend(walk.rendered_files)
+        return self._result(pillar, pillar_locs, {saltenv: sls_names}, high, chunks, tuple(states), files, True)
+
+    def _result(self, pillar, pillar_locs, top, high, chunks, states, files, untargeted) -> MinionRender:
+        templates, template_errors = render_templates(self, states, pillar)
+        rec = self.recorder
+        return MinionRender(
+            minion=self.minion, top=top, high=high, low=tuple(to_plain(c) for c in chunks),
+            states=states, pillar=to_plain(pillar), pillar_values=pillar_values(pillar, pillar_locs),
+            errors=tuple(_dedupe_errors(self.errors + template_errors)),
+            unknowns=tuple(rec.unknowns[k] for k in sorted(rec.unknowns)),
+            salt_calls=tuple(rec.calls), templates=templates, sls_files=tuple(dict.fromkeys(files)),
+            pillar_reads={k: tuple(v) for k, v in sorted(rec.pillar_reads.items())}, untargeted=untargeted,
+        )
+
+
+def compile_errors(messages: list[str], req_errors, sls_files: dict[str, str], rendered: list[str], id_locations) -> list[RenderError]:
+    """Salt's compile messages, at the state or SLS they name.
+
+    requisite_in's "Cannot extend ID" for a missing ``_in`` target is dropped: build_states
+    already reported it, at the line of the ``_in`` item.
+    """
+    out = []
+    missing_targets = {e.message.split(": ", 1)[-1].split(",")[0] for e in req_errors}
+    for msg in messages:
+        m = re.match(r"Cannot extend ID '(.+?)' in '[^:']*:([^']+)'", msg)
+        if m and m.group(1) in missing_targets:
+            continue
+        sls = re.search(r"SLS ['\"]?(?:[^:'\" ]+:)?([\w.\-]+)['\"]?", msg)
+        sid = re.search(r"ID ['\"]([^'\"]+)['\"]", msg)
+        where = None
+        if sls and sid:
+            where = id_locations.get((sls.group(1), sid.group(1)))
+        if where is None:
+            file = sls_files.get(sls.group(1)) if sls else None
+            where = SourceLocation(file or (rendered[0] if rendered else ""), 1)
+        kind = RenderErrorKind.MISSING_REQUISITE if m else RenderErrorKind.INVALID_STATE
+        if "recursive requisite" in msg.lower():
+            kind = RenderErrorKind.REQUISITE_CYCLE
+        out.append(RenderError(kind, msg.split("\n", 1)[0], where, sls.group(1) if sls else None))
+    return out
+
+
+def _dedupe_errors(errors: list[RenderError]) -> list[RenderError]:
+    seen = set()
+    out = []
+    for e in errors:
+        key = (e.kind, e.message, e.location)
+        if key not in seen:
+            seen.add(key)
+            out.append(e)
+    return out
+
+
+def render_tree(
+    tree: Tree, options: "ScanOptions", tree_errors: tuple[RenderError, ...] = (), limits: Limits | None = None
+) -> Model:
+    session = ScanSession(tree, limits or Limits())
+    renders = [MinionRenderer(session, m).render(options) for m in tree.minions]
+    if options.coverage and not options.sls and not options.minions:
+        renders.extend(_untargeted(session, tree, renders, options))
+    return Model(tree=tree, renders=tuple(renders), errors=tree_errors)
+
+
+def _untargeted(session: ScanSession, tree: Tree, renders: list[MinionRender], options: "ScanOptions") -> list[MinionRender]:
+    """Every SLS no minion's top reaches, rendered standalone in the default minion's context."""
+    reached = {f for r in renders for f in r.sls_files}
+    missing = tuple(f.sls for f in tree.sls_files if f.path not in reached and f.saltenv == options.saltenv)
+    if not missing:
+        return []
+    base = tree.minions[0] if tree.minions else None
+    grains = dict(base.grains) if base else {}
+    minion = Minion(UNTARGETED, {**grains, "id": base.id if base else UNTARGETED}, base.source if base else "builtin")
+    return [MinionRenderer(session, minion).render_untargeted(missing, options.saltenv)]

@@ -1,0 +1,133 @@
+"""YAML the way Salt's ``yaml`` renderer loads it, plus where every key came from.
+
+The loader is Salt's ``SaltYamlSafeLoader`` (safe: no Python tags; duplicate keys are
+errors; ordered mappings), subclassed only to remember each key's line. Mappings come
+back as ``MarkedMap`` (an ``OrderedDict``) whose ``key_locs`` give the original source
+location of every key, through the render's ``SourceMap``.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from typing import Any
+
+import yaml
+from yaml.nodes import MappingNode, Node, SequenceNode
+
+import salt.utils.yamlloader
+
+from saltscan.model import SourceLocation
+from saltscan.render.sourcemap import SourceMap
+
+MAX_NODES = 2_000_000  # expanded size, counting aliases: stops "billion laughs"
+
+
+class MarkedMap(OrderedDict):
+    """An ordered mapping that knows where each of its keys is written."""
+
+    key_locs: dict
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.key_locs = {}
+
+
+class MarkedList(list):
+    """A sequence that knows where each item is written."""
+
+    item_locs: list
+
+    def __init__(self, *args: Any):
+        super().__init__(*args)
+        self.item_locs = []
+
+
+class YamlTooLarge(yaml.YAMLError):
+    pass
+
+
+def _expanded_size(root: Node) -> int:
+    """Node count with aliases expanded, without expanding them (memoised per node)."""
+    memo: dict[int, int] = {}
+    stack: list[tuple[Node, bool]] = [(root, False)]
+    while stack:
+        node, children_done = stack.pop()
+        key = id(node)
+        if key in memo:
+            continue
+        if isinstance(node, MappingNode):
+            kids = [n for pair in node.value for n in pair]
+        elif isinstance(node, SequenceNode):
+            kids = list(node.value)
+        else:
+            memo[key] = 1
+            continue
+        if children_done:
+            memo[key] = 1 + sum(memo.get(id(k), 1) for k in kids)
+            if memo[key] > MAX_NODES:
+                raise YamlTooLarge(f"YAML expands to more than {MAX_NODES} nodes (alias bomb?)")
+            continue
+        stack.append((node, True))
+        stack.extend((k, False) for k in kids if id(k) not in memo)
+    return memo.get(id(root), 1)
+
+
+def _make_loader(source_map: SourceMap):
+    class MarkedLoader(salt.utils.yamlloader.SaltYamlSafeLoader):
+        def __init__(self, stream):
+            super().__init__(stream, dictclass=MarkedMap)
+
+        def _loc(self, node: Node) -> SourceLocation:
+            m = node.start_mark
+            return source_map.at_line(m.line + 1, m.column)
+
+        def construct_yaml_map(self, node):
+            data = MarkedMap()
+            yield data
+            value = self.construct_mapping(node)
+            data.update(value)
+            data.key_locs = value.key_locs
+
+        def construct_mapping(self, node, deep=False):
+            mapping = super().construct_mapping(node, deep=deep)
+            marked = mapping if isinstance(mapping, MarkedMap) else MarkedMap(mapping)
+            for key_node, _ in node.value:
+                try:
+                    key = self.construct_object(key_node, deep=deep)
+                    marked.key_locs[key] = self._loc(key_node)
+                except TypeError:
+                    continue
+            return marked
+
+        def construct_yaml_seq(self, node):
+            data = MarkedList()
+            yield data
+            data.extend(self.construct_sequence(node))
+            data.item_locs = [self._loc(n) for n in node.value]
+
+        def get_single_node(self):
+            node = super().get_single_node()
+            if node is not None:
+                _expanded_size(node)
+            return node
+
+    MarkedLoader.add_constructor("tag:yaml.org,2002:map", MarkedLoader.construct_yaml_map)
+    MarkedLoader.add_constructor("tag:yaml.org,2002:omap", MarkedLoader.construct_yaml_map)
+    MarkedLoader.add_constructor("tag:yaml.org,2002:seq", MarkedLoader.construct_yaml_seq)
+    return MarkedLoader
+
+
+def load_marked(text: str, source_map: SourceMap) -> Any:
+    """Parse rendered SLS text; raises ``yaml.YAMLError`` like Salt's renderer."""
+    loader = _make_loader(source_map)(text)
+    try:
+        return loader.get_single_data()
+    finally:
+        loader.dispose()
+
+
+def error_location(exc: yaml.YAMLError, source_map: SourceMap) -> SourceLocation | None:
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    if mark is None:
+        return None
+    return source_map.at_line(mark.line + 1, mark.column)
