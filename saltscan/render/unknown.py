@@ -189,6 +189,9 @@ class AbsentUnknownValue(UnknownValue):
     def __bool__(self) -> bool:
         return False
 
+    def __len__(self) -> int:
+        return 0
+
     def get(self, key: Any = None, default: Any = None, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
         # Like the empty answer Salt gets ({} from user.info, mine.get): the default.
         return default
