@@ -1,0 +1,221 @@
+"""Dependencies that hold without a requisite, as state -> state edges (``inferred=True``).
+
+Direction as for requisites: ``A -> B`` means A needs B first. Each edge carries
+``reason`` (short text) and ``via`` (the resource node that links the two states);
+``has_requisite_path(G, A, B)`` tells whether requisites already cover it.
+
+- ``path_parent``: a file, directory or mount under a directory (or mount point)
+  another state manages, or a command whose ``cwd`` is one; the nearest such
+  ancestor only (it depends on its own parent in turn). A mount also depends on a
+  directory state for its mount point.
+- ``runs_as``: a state whose ``user``/``runas`` (or ``group``) names a user (group)
+  another state creates with ``user.present`` (``group.present``).
+- ``provided_by``: a service state and the package state that installs it: same name,
+  or a name in ``SERVICE_PACKAGES``.
+- ``inferred`` (``reason='config'``): a service and a file it reads: the file sits
+  in the service's config directory (``/etc/<name>/``, ``CONFIG_DIRS``) or is its
+  unit file, ``/etc/default/<name>`` or ``/etc/sysconfig/<name>``.
+  ``inferred`` (``reason='group membership'``): ``user.present`` with ``groups``/``gid``
+  naming a group another state creates.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import posixpath
+import re
+from collections import defaultdict
+from typing import Mapping, Sequence
+
+from saltscan.graph.builder import GraphBuilder
+from saltscan.graph.ids import StateIds
+from saltscan.graph.kinds import EdgeKind, NodeKind
+from saltscan.graph.resources import Resource, normalize_path
+from saltscan.model import State
+
+# Service name -> package name patterns (fnmatch) that provide it, besides its own name.
+SERVICE_PACKAGES: Mapping[str, tuple[str, ...]] = {
+    "apache2": ("apache2",),
+    "httpd": ("httpd", "apache2"),
+    "nginx": ("nginx", "nginx-*"),
+    "postgresql": ("postgresql", "postgresql-*", "postgresql*-server"),
+    "redis": ("redis", "redis-server"),
+    "redis-server": ("redis-server", "redis"),
+    "memcached": ("memcached",),
+    "elasticsearch": ("elasticsearch", "elasticsearch-oss"),
+    "mysql": ("mysql-server", "mysql-server-*", "mysql-community-server"),
+    "mysqld": ("mysql-server", "mysql-community-server"),
+    "mariadb": ("mariadb-server",),
+    "rabbitmq-server": ("rabbitmq-server",),
+    "mongod": ("mongodb-org", "mongodb-server"),
+    "ssh": ("openssh-server",),
+    "sshd": ("openssh-server",),
+    "cron": ("cron",),
+    "crond": ("cronie",),
+    "chronyd": ("chrony",),
+    "ntpd": ("ntp",),
+    "docker": ("docker-ce", "docker.io"),
+    "php-fpm": ("php-fpm", "php*-fpm"),
+    "supervisor": ("supervisor",),
+    "supervisord": ("supervisor",),
+    "tomcat": ("tomcat", "tomcat[0-9]*"),
+    "named": ("bind", "bind9"),
+    "slapd": ("slapd", "openldap-servers"),
+}
+
+# Service name -> directories under /etc (and /etc/<x>.conf) holding its configuration.
+CONFIG_DIRS: Mapping[str, tuple[str, ...]] = {
+    "apache2": ("apache2",),
+    "httpd": ("httpd",),
+    "postgresql": ("postgresql",),
+    "redis-server": ("redis",),
+    "mysql": ("mysql",),
+    "mysqld": ("mysql", "my.cnf.d"),
+    "mariadb": ("mysql", "my.cnf.d"),
+    "rabbitmq-server": ("rabbitmq",),
+    "mongod": ("mongod",),
+    "ssh": ("ssh",),
+    "sshd": ("ssh",),
+    "php-fpm": ("php",),
+    "supervisord": ("supervisor",),
+    "named": ("bind", "named"),
+}
+
+_UNIT_DIRS = ("/etc/systemd/system", "/lib/systemd/system", "/usr/lib/systemd/system")
+_VERSION_SUFFIX = re.compile(r"-\d+(?:\.\d+)*$")
+_USER_ARGS = ("user", "runas")
+
+
+def service_base(name: str) -> str:
+    """``postgresql@14-main.service`` -> ``postgresql``; ``postgresql-14`` -> ``postgresql``."""
+    base = name.removesuffix(".service").split("@", 1)[0]
+    return _VERSION_SUFFIX.sub("", base)
+
+
+def package_patterns(service: str) -> tuple[str, ...]:
+    base = service_base(service)
+    return tuple(dict.fromkeys((service, base, *SERVICE_PACKAGES.get(base, ()))))
+
+
+def config_paths_match(service: str, path: str) -> bool:
+    base = service_base(service)
+    unit = service.removesuffix(".service")
+    dirs = {base, base.removesuffix("-server"), *CONFIG_DIRS.get(base, ())}
+    for d in dirs:
+        root = f"/etc/{d}"
+        if path == root or path.startswith(root + "/") or path in (f"{root}.conf", f"{root}.cnf"):
+            return True
+        if path.startswith(f"{root}.d/"):
+            return True
+    unit_files = {f"{u}/{unit}.service" for u in _UNIT_DIRS}
+    if path in unit_files or any(path.startswith(f + ".d/") for f in unit_files):
+        return True
+    return path in (f"/etc/default/{unit}", f"/etc/sysconfig/{unit}", f"/etc/init.d/{unit}",
+                    f"/etc/init/{unit}.conf")
+
+
+class InferenceContext:
+    def __init__(self, builder: GraphBuilder, states: Sequence[State], ids: StateIds,
+                 resources: Mapping[str, list[Resource]]) -> None:
+        self.builder = builder
+        self.states = states
+        self.ids = ids
+        self.resources = resources  # state node -> resources it manages
+        self.by_kind: dict[NodeKind, dict[str, list[tuple[str, Resource]]]] = defaultdict(lambda: defaultdict(list))
+        for st in states:
+            node = ids.of(st)
+            if st.function in ("absent", "removed", "purged", "dead"):
+                continue  # removing a thing provides nothing to depend on
+            for res in resources.get(node, ()):
+                self.by_kind[res.kind][res.label].append((node, res))
+
+    def _edge(self, source: str, target: str, kind: EdgeKind, reason: str, via: str) -> None:
+        if source != target:
+            self.builder.edge(source, target, kind, inferred=True, reason=reason, via=via)
+
+    def path_parents(self) -> None:
+        containers: dict[str, list[tuple[str, Resource]]] = defaultdict(list)
+        for kind in (NodeKind.DIRECTORY, NodeKind.MOUNT):
+            for path, owners in self.by_kind[kind].items():
+                containers[path].extend(owners)
+        for st in self.states:
+            node = self.ids.of(st)
+            paths = [(r.label, r.kind) for r in self.resources.get(node, ()) if r.label.startswith("/")
+                     and r.kind in (NodeKind.FILE, NodeKind.DIRECTORY, NodeKind.MOUNT)]
+            cwd = st.args.get("cwd") if st.module == "cmd" else None
+            if isinstance(cwd, str) and cwd.startswith("/"):
+                paths.append((normalize_path(cwd), None))
+            for path, kind in paths:
+                self._nearest_container(node, path, kind, containers)
+
+    def _nearest_container(self, node: str, path: str, kind: NodeKind | None,
+                           containers: Mapping[str, list[tuple[str, Resource]]]) -> None:
+        # A command's cwd, and a mount's mount point, need the path itself first.
+        candidates = [path] if kind in (None, NodeKind.MOUNT) else []
+        parent = path
+        while parent != "/":
+            parent = posixpath.dirname(parent)
+            candidates.append(parent)
+        for candidate in candidates:
+            owners = [(n, r) for n, r in containers.get(candidate, ()) if n != node]
+            if kind == NodeKind.MOUNT and candidate == path:
+                owners = [(n, r) for n, r in owners if r.kind == NodeKind.DIRECTORY]
+            if owners:
+                if candidate != path:
+                    reason = f"{path} is under {candidate}"
+                else:
+                    reason = f"{'cwd' if kind is None else 'mount point'} {path}"
+                for owner, res in sorted(owners, key=lambda o: o[0]):
+                    self._edge(node, owner, EdgeKind.PATH_PARENT, reason, res.node)
+                return
+
+    def runs_as(self) -> None:
+        users = self.by_kind[NodeKind.USER]
+        groups = self.by_kind[NodeKind.GROUP]
+        for st in self.states:
+            node = self.ids.of(st)
+            if st.module in ("user", "group"):
+                continue
+            for arg in _USER_ARGS:
+                name = st.args.get(arg)
+                for owner, res in users.get(str(name), ()) if isinstance(name, str) else ():
+                    self._edge(node, owner, EdgeKind.RUNS_AS, f"{arg} {name}", res.node)
+            group = st.args.get("group")
+            for owner, res in groups.get(str(group), ()) if isinstance(group, str) else ():
+                self._edge(node, owner, EdgeKind.RUNS_AS, f"group {group}", res.node)
+        for st in self.states:
+            if st.fun != "user.present":
+                continue
+            wanted = st.args.get("groups") or []
+            wanted = [wanted] if isinstance(wanted, str) else list(wanted)
+            gid = st.args.get("gid")
+            if isinstance(gid, str) and not gid.isdigit():
+                wanted.append(gid)
+            for group in sorted({str(g) for g in wanted}):
+                for owner, res in groups.get(group, ()):
+                    self._edge(self.ids.of(st), owner, EdgeKind.INFERRED, "group membership", res.node)
+
+    def services(self) -> None:
+        packages = self.by_kind[NodeKind.PACKAGE]
+        config = [(path, owners) for kind in (NodeKind.FILE, NodeKind.DIRECTORY)
+                  for path, owners in self.by_kind[kind].items()]
+        for name, owners in sorted(self.by_kind[NodeKind.SERVICE].items()):
+            patterns = package_patterns(name)
+            provided = [(pkg, pairs) for pkg, pairs in sorted(packages.items())
+                        if any(fnmatch.fnmatchcase(pkg, p) for p in patterns)]
+            for service_node, _ in owners:
+                for pkg, pairs in provided:
+                    for pkg_node, res in pairs:
+                        self._edge(service_node, pkg_node, EdgeKind.PROVIDED_BY, f"package {pkg}", res.node)
+                for path, pairs in sorted(config):
+                    if config_paths_match(name, path):
+                        for file_node, res in pairs:
+                            self._edge(service_node, file_node, EdgeKind.INFERRED, "config", res.node)
+
+
+def add_inferred_edges(builder: GraphBuilder, states: Sequence[State], ids: StateIds,
+                       resources: Mapping[str, list[Resource]]) -> None:
+    ctx = InferenceContext(builder, states, ids, resources)
+    ctx.path_parents()
+    ctx.runs_as()
+    ctx.services()

@@ -1,0 +1,181 @@
+"""Pillar keys states read (``uses_pillar``) and where secret values flow (``flows_to``).
+
+A read (``MinionRender.pillar_reads``: key path -> locations) is attributed to states:
+
+1. a read inside a template file belongs to the state rendering that template;
+2. a read inside an SLS file belongs to the states of that file whose arguments hold
+   the key's value (a ``{% set %}`` at the top of the file used further down), else to
+   the state block around it (the nearest state ID line at or above the read);
+3. a read in a file with no state (``map.jinja``) belongs to the states holding the
+   value, those under the file's own directory if any (a formula's ``map.jinja`` serves
+   its own SLS files); failing all that, to the SLS node of the file when there is one.
+
+Secret flows are found by exact substring search of the secret's text (4 characters or
+more) in state names and arguments, rendered template text and env var values. The
+value is searched for, never stored.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from bisect import bisect_right
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Mapping, Sequence
+
+from saltscan.graph.builder import GraphBuilder
+from saltscan.graph.facts import CONTENT_ARGS, EnvSetting, iter_leaves
+from saltscan.graph.ids import StateIds, node_id
+from saltscan.graph.kinds import EdgeKind, NodeKind
+from saltscan.graph.redact import masked_value, secret_text
+from saltscan.graph.textscan import env_assignments, is_env_file
+from saltscan.model import MinionRender, PillarValue, RenderedTemplate, SourceLocation, State
+
+
+@dataclass(frozen=True)
+class StateText:
+    """Where in a state a string sits (for the edge's location) and the string itself."""
+
+    arg: str | None
+    text: str
+
+
+def state_texts(state: State) -> list[StateText]:
+    texts = [StateText(None, state.name)]
+    for arg in sorted(state.args):
+        for key, leaf in iter_leaves({arg: state.args[arg]}):
+            if isinstance(leaf, (str, int, float)) and not isinstance(leaf, bool):
+                texts.append(StateText(arg, str(leaf)))
+            if key and key != arg:
+                texts.append(StateText(arg, key))
+    return texts
+
+
+def _leaf_texts(values: Sequence[PillarValue]) -> list[str]:
+    return sorted({t for pv in values for t in [secret_text(pv.value)] if t})
+
+
+def _holding(states: Sequence[State], texts: Mapping[str, list[StateText]], ids: StateIds, needles: list[str]) -> list[State]:
+    if not needles:
+        return []
+    return [
+        st for st in states
+        if any(n in t.text for t in texts[ids.of(st)] for n in needles)
+    ]
+
+
+class PillarLinker:
+    """Adds pillar and secret nodes for one render."""
+
+    def __init__(self, builder: GraphBuilder, render: MinionRender, pillar_values: Sequence[PillarValue],
+                 states: Sequence[State], ids: StateIds, file_nodes: Mapping[str, str],
+                 sls_of_file: Mapping[str, str]) -> None:
+        self.builder = builder
+        self.render = render
+        self.pillar_values = pillar_values  # the render's, with the caller's secret_keys applied
+        self.states = states
+        self.ids = ids
+        self.file_nodes = file_nodes  # state node -> its file resource node
+        self.sls_of_file = sls_of_file
+        self.texts = {ids.of(st): state_texts(st) for st in states}
+        self.by_file: dict[str, list[State]] = defaultdict(list)
+        for st in states:
+            self.by_file[st.location.file].append(st)
+        for group in self.by_file.values():
+            group.sort(key=lambda s: (s.location.line, s.id, s.module, s.name))
+        self.templates_by_file: dict[str, list[RenderedTemplate]] = defaultdict(list)
+        for tpl in render.templates:
+            self.templates_by_file[tpl.location.file].append(tpl)
+
+    def leaves_under(self, key_path: str) -> list[PillarValue]:
+        prefix = key_path + ":"
+        return [pv for pv in self.pillar_values if pv.key_path == key_path or pv.key_path.startswith(prefix)]
+
+    # -- uses_pillar ---------------------------------------------------------------
+
+    def readers(self, loc: SourceLocation, needles: list[str]) -> list[State]:
+        templates = self.templates_by_file.get(loc.file)
+        if templates:
+            ids = {t.state_id for t in templates}
+            return [st for st in self.states if st.id in ids and st.module == "file"]
+        local = self.by_file.get(loc.file)
+        if local:
+            held = _holding(local, self.texts, self.ids, needles)
+            if held:
+                return held
+            lines = [st.location.line for st in local]
+            at = bisect_right(lines, loc.line)
+            if at == 0:
+                return []
+            return [st for st in local if st.location.line == lines[at - 1]]
+        held = _holding(self.states, self.texts, self.ids, needles)
+        # A formula's map.jinja serves its own SLS files first: prefer the states under
+        # the same directory, so a value that merely repeats elsewhere does not count.
+        folder = posixpath.dirname(loc.file) + "/"
+        near = [st for st in held if st.location.file.startswith(folder)]
+        return near or held
+
+    def add_pillar_keys(self) -> None:
+        for key_path in sorted(self.render.pillar_reads):
+            leaves = self.leaves_under(key_path)
+            reads = sorted(set(self.render.pillar_reads[key_path]))
+            where = min((pv.location for pv in leaves), default=reads[0] if reads else None)
+            pk = self.builder.node(
+                node_id(NodeKind.PILLAR_KEY, key_path), NodeKind.PILLAR_KEY, key_path, where,
+                key_path=key_path, defined=bool(leaves), secret=any(pv.secret for pv in leaves),
+            )
+            needles = _leaf_texts(leaves)
+            for loc in reads:
+                states = self.readers(loc, needles)
+                for st in states:
+                    self.builder.edge(self.ids.of(st), pk, EdgeKind.USES_PILLAR, loc)
+                if not states and loc.file in self.sls_of_file:
+                    sls_node = node_id(NodeKind.SLS, self.sls_of_file[loc.file])
+                    self.builder.edge(sls_node, pk, EdgeKind.USES_PILLAR, loc)
+
+    # -- secrets -------------------------------------------------------------------
+
+    def add_secrets(self, env_settings: Sequence[tuple[str, EnvSetting]]) -> None:
+        for pv in sorted((p for p in self.pillar_values if p.secret), key=lambda p: (p.key_path, p.location)):
+            secret = self.builder.node(
+                node_id(NodeKind.SECRET, pv.key_path), NodeKind.SECRET, pv.key_path, pv.location,
+                key_path=pv.key_path, storage=pv.storage.value, masked=masked_value(pv.value),
+                reason=pv.secret_reason,
+            )
+            text = secret_text(pv.value)
+            if text is not None:
+                self._flows(secret, text, env_settings)
+
+    def _flows(self, secret: str, text: str, env_settings: Sequence[tuple[str, EnvSetting]]) -> None:
+        for st in self.states:
+            node = self.ids.of(st)
+            hits = [t for t in self.texts[node] if text in t.text]
+            if not hits:
+                continue
+            arg = hits[0].arg
+            where = st.location_of(arg) if arg else st.location
+            self.builder.edge(secret, node, EdgeKind.FLOWS_TO, where)
+            file_node = self.file_nodes.get(node)
+            if file_node and any(h.arg in CONTENT_ARGS for h in hits):
+                self.builder.edge(secret, file_node, EdgeKind.FLOWS_TO, where)
+        for tpl in self.render.templates:
+            start = tpl.text.find(text)
+            if start < 0:
+                continue
+            number = tpl.text.count("\n", 0, start) + 1  # rendered line where the value starts
+            where = SourceLocation(tpl.location.file, tpl.source_line(number))
+            for st in self.states:
+                if st.id != tpl.state_id or st.module != "file":
+                    continue
+                target = self.file_nodes.get(self.ids.of(st))
+                if target:
+                    self.builder.edge(secret, target, EdgeKind.FLOWS_TO, where)
+                # The env var assigned on that line carries it, even when the value spans
+                # several lines (a PEM key, a PGP block) and the assignment holds only the first.
+                for line, name, _ in env_assignments(tpl.text, env_file=is_env_file(st.name)):
+                    if line == number:
+                        self.builder.edge(secret, node_id(NodeKind.ENV_VAR, name), EdgeKind.FLOWS_TO, where)
+        for _, setting in env_settings:
+            if text in setting.value:
+                env = node_id(NodeKind.ENV_VAR, setting.name)
+                self.builder.edge(secret, env, EdgeKind.FLOWS_TO, setting.location)

@@ -1,0 +1,54 @@
+"""Keeping secret values off the graph.
+
+The graph never stores a secret value. Two defences: the builders only copy chosen,
+named facts onto nodes and edges (never state arguments or template text), and every
+string that does go on the graph (ids, labels, names) passes through a
+``GraphRedactor`` built from the minion's secret pillar values (the project's
+``saltscan.secrets.Redactor``, which also finds escaped forms), so a secret that
+leaked into a command line or a URL is masked before it is stored.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterable
+
+from saltscan.model import PillarValue
+from saltscan.secrets import MASK, Redactor, mask
+
+# Shorter values are too common to search for: they are not searched for flows (and
+# the project's Redactor does not redact them either).
+MIN_SECRET_LENGTH = 4
+
+
+def secret_text(value: Any) -> str | None:
+    """The text searched for a secret's flows, or None when it is too short to search."""
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, (str, int, float)):
+        text = str(value)
+        return text if len(text) >= MIN_SECRET_LENGTH else None
+    return None
+
+
+def masked_value(value: Any) -> str:
+    """What a secret node shows for its value: ``saltscan.secrets.mask``, checked."""
+    masked = str(mask(value))
+    text = secret_text(value)
+    return MASK if text is not None and text in masked else masked
+
+
+class GraphRedactor:
+    """Redacts the strings (and lists of strings) that go onto the graph."""
+
+    def __init__(self, values: Iterable[PillarValue] = ()) -> None:
+        self._redactor = Redactor([pv.value for pv in values if pv.secret])
+
+    def text(self, s: str) -> str:
+        return self._redactor.redact(s)
+
+    def value(self, v: Any) -> Any:
+        if isinstance(v, str):
+            return self.text(v)
+        if isinstance(v, (list, tuple)):
+            return [self.value(x) for x in v]
+        return v

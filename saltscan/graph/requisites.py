@@ -1,0 +1,189 @@
+"""Requisites resolved to the states they name, the way Salt 3007 resolves them.
+
+Salt's ``salt.utils.requisite.DependencyGraph`` is the reference:
+
+- ``<module>: <target>`` matches the chunks of that module whose ID *or* name matches;
+- ``id: <target>`` (and the bare ``- target`` form) matches ID or name in any module;
+- ``sls: <target>`` matches every chunk of that SLS, and every chunk of an SLS it
+  included (``__sls_included_from__``);
+- a target with ``*?[]`` is an fnmatch glob (case-sensitive, as on a Linux minion);
+  a glob ``sls`` target is never an error, even when it matches nothing (Salt sets
+  ``found`` before looking); an ``sls`` target naming an SLS that was rendered but
+  holds no state is met (Salt issue #30971);
+- ``listen`` and ``use`` are looked up by exact ID or name, as ``call_listen`` and
+  ``find_name`` do.
+
+Edge direction: ``A -> B`` of kind ``require`` means A requires B (see ``kinds``).
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from collections import deque
+from dataclasses import dataclass
+from typing import Iterable, Mapping, Sequence
+
+import networkx as nx
+
+from saltscan.graph.builder import GraphBuilder
+from saltscan.graph.ids import StateIds
+from saltscan.graph.kinds import EdgeKind, ORDERING_REQUISITE_KINDS
+from saltscan.model import Requisite, RequisiteKind, State
+
+_GLOB_CHARS = ("*", "?", "[", "]")
+_EXACT_KINDS = (RequisiteKind.LISTEN, RequisiteKind.USE)
+MAX_CYCLES = 1000  # elementary cycles can grow exponentially; rules need a few
+
+
+@dataclass(frozen=True)
+class ChunkRef:
+    """What requisite matching needs to know about one state."""
+
+    node: str
+    module: str
+    id: str
+    name: str
+    sls_keys: tuple[str, ...]  # its SLS, then the SLS files that included it
+
+
+def included_from(low: Sequence[Mapping]) -> dict[tuple[str, str, str], tuple[str, ...]]:
+    """(module, ID, name) -> ``__sls_included_from__`` of the low chunk."""
+    out: dict[tuple[str, str, str], tuple[str, ...]] = {}
+    for chunk in low:
+        key = (str(chunk.get("state", "")), str(chunk.get("__id__", "")), str(chunk.get("name", "")))
+        value = chunk.get("__sls_included_from__") or ()
+        if isinstance(value, str):
+            value = (value,)
+        out.setdefault(key, tuple(str(v) for v in value))
+    return out
+
+
+def chunk_refs(states: Iterable[State], ids: StateIds, low: Sequence[Mapping]) -> list[ChunkRef]:
+    parents = included_from(low)
+    return [
+        ChunkRef(
+            node=ids.of(st),
+            module=st.module,
+            id=st.id,
+            name=st.name,
+            sls_keys=(st.sls, *parents.get((st.module, st.id, st.name), ())),
+        )
+        for st in states
+    ]
+
+
+def _is_glob(value: str) -> bool:
+    return any(c in value for c in _GLOB_CHARS)
+
+
+class ChunkIndex:
+    """Exact lookups like Salt's ``nodes_lookup_map``; globs scan every chunk."""
+
+    def __init__(self, chunks: Sequence[ChunkRef]) -> None:
+        self.chunks = chunks
+        self.by_key: dict[tuple[str, str], list[str]] = {}
+        self.by_sls: dict[str, list[str]] = {}
+        for c in chunks:
+            for key in {(c.module, c.id), (c.module, c.name), ("id", c.id), ("id", c.name)}:
+                self.by_key.setdefault(key, []).append(c.node)
+            for sls in dict.fromkeys(c.sls_keys):
+                self.by_sls.setdefault(sls, []).append(c.node)
+
+    def resolve(self, req: Requisite, processed_sls: frozenset[str]) -> tuple[list[str], bool]:
+        """The nodes ``req`` names, and whether Salt would consider it found."""
+        target = req.target
+        glob = _is_glob(target) and req.kind not in _EXACT_KINDS
+        if req.target_type == "sls":
+            if _is_glob(target):
+                return [n for sls, nodes in self.by_sls.items() if fnmatch.fnmatchcase(sls, target) for n in nodes], True
+            nodes = self.by_sls.get(target, [])
+            return list(nodes), bool(nodes) or target in processed_sls
+        if not glob:
+            nodes = self.by_key.get((req.target_type, target), [])
+            return list(nodes), bool(nodes)
+        any_module = req.target_type == "id"
+        nodes = [
+            c.node
+            for c in self.chunks
+            if (any_module or c.module == req.target_type)
+            and (fnmatch.fnmatchcase(c.id, target) or fnmatch.fnmatchcase(c.name, target))
+        ]
+        return nodes, bool(nodes)
+
+
+def add_requisite_edges(
+    builder: GraphBuilder,
+    states: Sequence[State],
+    ids: StateIds,
+    low: Sequence[Mapping],
+    processed_sls: frozenset[str],
+) -> list[tuple[str, Requisite]]:
+    """Add one edge per (requiring state, required state, kind); return the misses."""
+    index = ChunkIndex(chunk_refs(states, ids, low))
+    missing: list[tuple[str, Requisite]] = []
+    for st in states:
+        source = ids.of(st)
+        for req in st.requisites:
+            nodes, found = index.resolve(req, processed_sls)
+            if not found:
+                missing.append((source, req))
+            for target in sorted(set(nodes)):
+                builder.edge(
+                    source,
+                    target,
+                    EdgeKind(req.kind.value),
+                    req.location,
+                    requisite_type=req.target_type,
+                    requisite_target=req.target,
+                    from_in=req.from_in,
+                )
+    return missing
+
+
+def _ordering_graph(graph: nx.MultiDiGraph) -> nx.DiGraph:
+    ordering = nx.DiGraph()
+    ordering.add_nodes_from(n for n, kind in graph.nodes(data="kind") if kind == "state")
+    for u, v, kind in graph.edges(data="kind"):
+        if kind in ORDERING_REQUISITE_KINDS:
+            ordering.add_edge(u, v)
+    return ordering
+
+
+def find_requisite_cycles(graph: nx.MultiDiGraph) -> list[list[str]]:
+    """Elementary cycles over ordering requisites, each starting at its smallest node.
+
+    ``listen``, ``use`` and ``prereq`` are left out (they do not make Salt run their
+    target first). Sorted; at most ``MAX_CYCLES`` (the first ones networkx yields on
+    the canonical graph, so the choice is deterministic too).
+    """
+    cycles = []
+    for cycle in nx.simple_cycles(_ordering_graph(graph)):
+        start = cycle.index(min(cycle))
+        cycles.append(cycle[start:] + cycle[:start])
+        if len(cycles) >= MAX_CYCLES:
+            break
+    return sorted(cycles)
+
+
+def requisite_dependencies(graph: nx.MultiDiGraph, node: str) -> list[str]:
+    """States ``node`` runs after because of a requisite (one step)."""
+    out = {v for _, v, kind in graph.out_edges(node, data="kind") if kind in ORDERING_REQUISITE_KINDS}
+    # A prereq B runs A before B: B depends on A.
+    out |= {u for u, _, kind in graph.in_edges(node, data="kind") if kind == EdgeKind.PREREQ.value}
+    return sorted(out)
+
+
+def has_requisite_path(graph: nx.MultiDiGraph, a: str, b: str) -> bool:
+    """True when requisites alone make Salt run ``b`` before ``a`` (transitively)."""
+    if a not in graph or b not in graph or a == b:
+        return False
+    seen = {a}
+    queue = deque([a])
+    while queue:
+        for nxt in requisite_dependencies(graph, queue.popleft()):
+            if nxt == b:
+                return True
+            if nxt not in seen:
+                seen.add(nxt)
+                queue.append(nxt)
+    return False
