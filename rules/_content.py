@@ -1,0 +1,177 @@
+"""What a state writes or runs, line by line, each line tied to its original source.
+
+- ``content_lines``: the lines a ``file`` state writes: inline ``contents``/``text``/
+  ``content``/``repl`` (located in the SLS), a rendered template (located in the
+  template file through its line map), or a static ``salt://`` source (located in
+  that file). ``original`` is the source line as written, to tell a literal from a
+  value that came from pillar.
+- ``commands``: the shell text a state runs (``cmd.*`` names, cron commands).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Iterator
+
+from saltscan import api
+
+CONTENT_ARGS = ("contents", "content", "text", "repl")
+COMMENT_RE = re.compile(r"^\s*(#|;|//|--\s|REM\b|<!--|/\*)")
+# Functions whose ``name`` is a shell command line.
+COMMAND_FUNS = frozenset({"cmd.run", "cmd.wait", "cmd.shell", "cmd.script", "cmd.call",
+                          "cron.present", "cmd.mod_watch"})
+# Arguments of cmd states that are shell command lines too.
+COMMAND_ARGS = ("unless", "onlyif", "creates")
+
+
+@dataclass(frozen=True)
+class ContentLine:
+    text: str  # as rendered
+    location: api.SourceLocation  # the original source line
+    original: str | None  # that source line as written (None when not known)
+    origin: str  # "contents" | "template" | "static"
+    source_file: str  # file of the original text (SLS, template or static file)
+
+    @property
+    def is_comment(self) -> bool:
+        return bool(COMMENT_RE.match(self.text))
+
+
+def target_path(state: api.State) -> str:
+    """The path a file state manages (its ``name``)."""
+    return state.name
+
+
+def content_lines(state: api.State, ctx: api.RuleContext) -> Iterator[ContentLine]:
+    if state.module != "file":
+        return
+    for arg in CONTENT_ARGS:
+        yield from _inline(state, ctx, arg)
+    if state.function == "keyvalue":
+        yield from _keyvalue(state)
+    template = ctx.template_of(state)
+    if template is not None:
+        yield from _template(template, ctx)
+        return
+    source = state.args.get("source")
+    if isinstance(source, list):
+        source = next((s for s in source if isinstance(s, str)), None)
+    if isinstance(source, str) and not state.args.get("template"):
+        rel = ctx.resolve_salt_url(source, state.saltenv)
+        src = ctx.source(rel) if rel else None
+        if src is not None:
+            for number, line in enumerate(src.lines, start=1):
+                yield ContentLine(line, api.SourceLocation(rel, number), line, "static", rel)
+
+
+def _inline(state: api.State, ctx: api.RuleContext, arg: str) -> Iterator[ContentLine]:
+    value = state.args.get(arg)
+    texts = [value] if isinstance(value, str) else (
+        [v for v in value if isinstance(v, str)] if isinstance(value, list) else [])
+    where = state.location_of(arg)
+    src = ctx.source(where.file)
+    for text in texts:
+        for line in text.splitlines():
+            loc, original = _find_line(src, where, line)
+            yield ContentLine(line, loc, original, "contents", where.file)
+
+
+def _find_line(src: api.SourceFile | None, where: api.SourceLocation,
+               line: str) -> tuple[api.SourceLocation, str | None]:
+    """The SLS line holding ``line`` of a block scalar: the first one at or after the
+    argument that contains it (block scalars follow their key); else the key line."""
+    needle = line.strip()
+    if src is not None and needle:
+        for number in range(where.line, min(where.line + 400, len(src.lines)) + 1):
+            if needle in src.line(number):
+                return api.SourceLocation(where.file, number), src.line(number)
+    return where, (src.line(where.line) if src is not None else None)
+
+
+def _keyvalue(state: api.State) -> Iterator[ContentLine]:
+    sep = state.args.get("separator", "=")
+    sep = sep if isinstance(sep, str) else "="
+    pairs = state.args.get("key_values")
+    items = list(pairs.items()) if isinstance(pairs, dict) else []
+    if state.args.get("key") is not None:
+        items.append((state.args["key"], state.args.get("value", "")))
+    where = state.location_of("key_values" if isinstance(pairs, dict) else "key")
+    for key, value in items:
+        yield ContentLine(f"{key}{sep}{value}", where, None, "contents", where.file)
+
+
+def _template(template: api.RenderedTemplate, ctx: api.RuleContext) -> Iterator[ContentLine]:
+    file = template.location.file
+    src = ctx.source(file, api.SourceKind.TEMPLATE)
+    for number, line in enumerate(template.text.splitlines(), start=1):
+        source_line = template.source_line(number)
+        original = src.line(source_line) if src is not None else None
+        yield ContentLine(line, api.SourceLocation(file, source_line), original, "template", file)
+
+
+def is_literal(text: str, line: ContentLine, ctx: api.RuleContext) -> bool:
+    """Whether ``text`` is written as such in the original source (not injected):
+    on its source line, or anywhere in its source file (a ``{% set %}`` above)."""
+    if line.origin == "static":
+        return True
+    if line.original is not None and text in line.original:
+        return True
+    src = ctx.source(line.source_file)
+    return src is not None and text in src.text
+
+
+def commands(state: api.State) -> Iterator[tuple[str, str]]:
+    """``(argument, command line)`` for the shell text a state runs."""
+    if state.fun in COMMAND_FUNS and isinstance(state.name, str):
+        yield "name", state.name
+    if state.module == "cmd":
+        for arg in COMMAND_ARGS:
+            value = state.args.get(arg)
+            for item in value if isinstance(value, list) else [value]:
+                if isinstance(item, str):
+                    yield arg, item
+
+
+def env_pairs(value: object) -> list[tuple[str, str]]:
+    """``env:``/``value:`` shapes (a dict, or a list of one-key dicts) as pairs."""
+    pairs: list[tuple[str, str]] = []
+    if isinstance(value, dict):
+        pairs.extend((str(k), "" if v is None else str(v)) for k, v in value.items())
+    elif isinstance(value, list):
+        for item in value:
+            pairs.extend(env_pairs(item))
+    return pairs
+
+
+def plural(n: int, word: str) -> str:
+    return f"{n} {word}" + ("" if n == 1 else "s")
+
+
+KEY_LINE_RE = re.compile(r"^(?![\s#]|\{%|\{#)\S.*:\s*(#.*)?$")
+
+
+def block_range(state: api.State, ctx: api.RuleContext) -> range:
+    """The SLS lines of ``state``'s block: its ID line up to the next top-level key."""
+    src = ctx.source(state.location.file)
+    start = state.location.line
+    if src is None:
+        return range(start, start + 1)
+    end = start + 1
+    while end <= len(src.lines) and not KEY_LINE_RE.match(src.line(end)):
+        end += 1
+    return range(start, end)
+
+
+def value_location(state: api.State, ctx: api.RuleContext, arg: str, text: str) -> api.SourceLocation:
+    """The line of ``state``'s block where ``text`` is written (a ``names`` item, a
+    nested key), searching from argument ``arg``; else where ``arg`` is written."""
+    where = state.location_of(arg)
+    src = ctx.source(state.location.file)
+    if src is None or not text or where.file != state.location.file:
+        return where
+    lines = block_range(state, ctx)
+    for number in range(max(where.line, lines.start), lines.stop):
+        if text in src.line(number):
+            return api.SourceLocation(where.file, number)
+    return where

@@ -1,0 +1,214 @@
+"""Endpoints of other systems written in text: URLs, IP addresses, host names.
+
+Deliberately conservative, because every hit is a migration task:
+- URLs of any scheme but ``salt://``/``file://``; ``user@host:path`` (git over ssh);
+- IPv4 addresses (not CIDR networks, masks, ``0.0.0.0`` or loopback);
+- dotted host names whose last label is a real or internal top-level domain;
+- single-label names only after a host-like key (``host=db01``, ``-h db01``) or with
+  a well-known service port (``redis:6379``).
+Never ``localhost``. The caller decides what is literal and what is allowed.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from dataclasses import dataclass
+from typing import Iterator
+from urllib.parse import urlsplit
+
+URL_RE = re.compile(r"\b([A-Za-z][A-Za-z0-9+.-]*)://([^\s'\"<>()\[\]{}|,;`]+)")
+SCP_RE = re.compile(r"(?<![\w/])[\w.-]+@([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*):(?!\d+\b)[\w./~-]")
+IPV4_RE = re.compile(r"(?<![\w.])((?:\d{1,3}\.){3}\d{1,3})(?::(\d{1,5}))?(?![\w.]|/\d)")
+DOTTED_RE = re.compile(
+    r"(?<![\w.@/-])((?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,24})"
+    r"(?::(\d{1,5}))?(?![\w-])"
+)
+HOST_PORT_RE = re.compile(r"(?<![\w.@/:-])([A-Za-z][A-Za-z0-9-]{0,62}):(\d{2,5})\b")
+# ``host = db01``, ``db_host: db01``, ``server db01:5432`` (nginx upstreams, NTP
+# servers); a bare ``host db01`` is not one (a pg_hba.conf record type, prose).
+HOST_KEY_RE = re.compile(
+    r"(?i)(?:^|[\s\"'{,;(])(?:(?:[\w.-]*[_.-])?(?:host|server|address|addr|broker)"
+    r"[\"']?\s*(?:=>|[:=])|server\s)\s*[\"']?"
+    r"([A-Za-z][A-Za-z0-9-]{1,62}(?:\.[A-Za-z0-9-]+)*)(?::(\d{1,5}))?(?![\w.-])"
+)
+# ``user@host`` is an ssh/sftp/rsync target on a command line (an e-mail address elsewhere).
+USER_AT_HOST_RE = re.compile(r"(?<![\w.@-])[\w.-]+@([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)(?![\w.@-])")
+SSH_TOOLS_RE = re.compile(r"(?<![\w-])(ssh|sftp|scp|rsync|sshpass)(?![\w-])")
+HOSTNAME_RE = re.compile(r"[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*")
+FLAG_HOST_RE = re.compile(r"(?:^|\s)(?:-h|--host(?:name)?)(?:\s+|=)([A-Za-z0-9][A-Za-z0-9.-]*)")
+
+TLDS = frozenset({
+    "com", "net", "org", "io", "edu", "gov", "mil", "int", "info", "biz", "co", "us", "uk",
+    "de", "fr", "eu", "ch", "nl", "be", "at", "se", "no", "dk", "fi", "es", "it", "pl",
+    "cz", "ru", "ca", "au", "nz", "jp", "cn", "kr", "br", "mx", "za", "ie", "il", "health",
+    "cloud", "aws", "azure",
+    # internal and reserved names used on private networks and in examples
+    "local", "lan", "internal", "intranet", "intra", "corp", "home", "private", "priv",
+    "test", "example", "invalid", "svc", "cluster", "consul",
+})
+# Well-known service ports: a single-label name with one is another system.
+SERVICE_PORTS: dict[int, str] = {
+    21: "FTP", 22: "SSH", 25: "mail", 80: "HTTP", 110: "mail", 143: "mail", 389: "LDAP",
+    443: "HTTP", 465: "mail", 587: "mail", 636: "LDAP", 1433: "database", 1521: "database",
+    2049: "NFS", 2181: "ZooKeeper", 3306: "database", 4222: "message broker",
+    5432: "database", 5671: "message broker", 5672: "message broker", 6379: "cache",
+    8080: "HTTP", 8443: "HTTP", 9092: "message broker", 9200: "search", 9300: "search",
+    11211: "cache", 15672: "message broker", 27017: "database", 8500: "Consul",
+    8200: "Vault", 6432: "database", 7000: "database", 9042: "database",
+}
+SCHEME_KINDS: dict[str, str] = {
+    "postgres": "database", "postgresql": "database", "mysql": "database",
+    "mariadb": "database", "mongodb": "database", "mongodb+srv": "database",
+    "mssql": "database", "sqlserver": "database", "oracle": "database", "jdbc": "database",
+    "redis": "cache", "rediss": "cache", "memcached": "cache", "amqp": "message broker",
+    "amqps": "message broker", "kafka": "message broker", "nats": "message broker",
+    "stomp": "message broker", "ldap": "LDAP", "ldaps": "LDAP", "smtp": "mail",
+    "smtps": "mail", "http": "HTTP", "https": "HTTP", "ftp": "FTP", "sftp": "FTP",
+    "ssh": "SSH", "git": "git", "git+ssh": "git", "svn": "svn", "nfs": "NFS",
+    "s3": "object storage", "ws": "HTTP", "wss": "HTTP", "tcp": "TCP", "udp": "UDP",
+}
+EXCLUDED_SCHEMES = frozenset({"salt", "file", "unix", "sdb", "vault"})
+NOT_HOSTS = frozenset({
+    "localhost", "localhost.localdomain", "ip6-localhost", "true", "false", "none", "null",
+    "yes", "no", "on", "off", "all", "any", "default", "unix", "local", "auto", "name",
+    "port", "self", "host", "server", "listen", "bind", "127.0.0.1", "0.0.0.0", "::", "::1",
+})
+
+
+@dataclass(frozen=True, order=True)
+class Endpoint:
+    host: str  # lower case
+    port: int | None
+    kind: str  # "database", "HTTP", ... or "" when unknown
+    written: str  # the host as written (for literal checks)
+
+    @property
+    def label(self) -> str:
+        return f"{self.host}:{self.port}" if self.port else self.host
+
+    @property
+    def what(self) -> str:
+        return f"{self.kind} endpoint" if self.kind else "endpoint"
+
+
+def _port(text: str | None) -> int | None:
+    if text and text.isdigit() and 0 < int(text) < 65536:
+        return int(text)
+    return None
+
+
+def _is_ip(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return False
+    return True
+
+
+def excluded_host(host: str) -> bool:
+    host = host.lower().strip("[]").rstrip(".")
+    if not host or host in NOT_HOSTS or host.endswith(".localdomain"):
+        return True
+    if _is_ip(host):
+        addr = ipaddress.ip_address(host)
+        # Link-local stays: 169.254.169.123 (a cloud time or metadata service) is
+        # another system the host depends on.
+        return addr.is_loopback or addr.is_unspecified or addr.is_multicast or \
+            host.startswith("255.")
+    return not HOSTNAME_RE.fullmatch(host)
+
+
+def _valid_ipv4(text: str) -> bool:
+    parts = text.split(".")
+    return len(parts) == 4 and all(p.isdigit() and int(p) <= 255 and (p == "0" or not p.startswith("0"))
+                                   for p in parts)
+
+
+def _kind(port: int | None, scheme: str | None = None) -> str:
+    """What the endpoint is, by scheme (a generic transport yields to the port)."""
+    by_port = SERVICE_PORTS.get(port or 0, "")
+    if scheme:
+        scheme = scheme.lower()
+        by_scheme = SCHEME_KINDS.get(scheme, SCHEME_KINDS.get(scheme.split("+")[0], ""))
+        if by_scheme and not (by_scheme in ("HTTP", "TCP", "UDP") and by_port):
+            return by_scheme
+    return by_port
+
+
+def endpoints_in(text: str) -> Iterator[Endpoint]:
+    """Endpoints written in ``text``, each once, in order of appearance."""
+    seen: set[tuple[str, int | None]] = set()
+    taken: list[tuple[int, int]] = []  # spans already explained by a URL
+
+    def emit(host: str, port: int | None, kind: str, start: int, end: int) -> Iterator[Endpoint]:
+        taken.append((start, end))
+        if excluded_host(host):
+            return
+        key = (host.lower(), port)
+        if key in seen:
+            return
+        seen.add(key)
+        yield Endpoint(host.lower().strip("[]"), port, kind, host)
+
+    def free(start: int) -> bool:
+        return not any(a <= start < b for a, b in taken)
+
+    for m in URL_RE.finditer(text):
+        scheme = m.group(1).lower()
+        if scheme in EXCLUDED_SCHEMES:
+            taken.append(m.span())
+            continue
+        try:
+            parts = urlsplit(f"{scheme}://{m.group(2)}")
+            host, port = parts.hostname, parts.port
+        except ValueError:
+            continue
+        if host:
+            yield from emit(host, port, _kind(port, scheme), *m.span())
+        else:
+            taken.append(m.span())
+    for m in SCP_RE.finditer(text):
+        if free(m.start()):
+            yield from emit(m.group(1), None, "git", *m.span())
+    if SSH_TOOLS_RE.search(text):
+        for m in USER_AT_HOST_RE.finditer(text):
+            if free(m.start()):
+                yield from emit(m.group(1), None, "SSH", *m.span())
+    for m in IPV4_RE.finditer(text):
+        if free(m.start()) and _valid_ipv4(m.group(1)):
+            port = _port(m.group(2))
+            yield from emit(m.group(1), port, _kind(port), *m.span())
+    for m in DOTTED_RE.finditer(text):
+        host = m.group(1)
+        if free(m.start()) and host.rsplit(".", 1)[-1].lower() in TLDS:
+            port = _port(m.group(2))
+            yield from emit(host, port, _kind(port), *m.span())
+    for m in HOST_PORT_RE.finditer(text):
+        port = _port(m.group(2))
+        if free(m.start()) and port in SERVICE_PORTS:
+            yield from emit(m.group(1), port, _kind(port), *m.span())
+    for m in HOST_KEY_RE.finditer(text):
+        if free(m.start(1)):
+            port = _port(m.group(2))
+            yield from emit(m.group(1), port, _kind(port), m.start(1), m.end())
+    for m in FLAG_HOST_RE.finditer(text):
+        host = m.group(1)
+        if free(m.start(1)) and not host[0].isdigit():
+            yield from emit(host, None, "", m.start(1), m.end())
+
+
+# A line or argument that names the machine itself or the site it serves (a
+# virtual host, an allowed Host header, a public base URL, a mail sender), not
+# another system it depends on.
+OWN_NAME_RE = re.compile(
+    r"(?i)\b(server_?name|serveralias|allowed_hosts|hostname|set-hostname|fqdn|"
+    r"cookie_domain|session_cookie_domain|csrf_trusted_origins|cors_allowed_origins|"
+    r"site_?url|base_?url|public_?url|external_?url|redirect_uri|callback_url|"
+    r"from_email|email_from|mail_from|server_email|default_from|"
+    r"common_?name|subjectaltname)\b"
+)
+
+
+def names_self(text: str) -> bool:
+    return bool(OWN_NAME_RE.search(text))

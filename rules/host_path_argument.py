@@ -1,0 +1,94 @@
+"""SS101: host-specific paths in state arguments."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterator
+
+from saltscan import api
+
+from . import _paths
+from ._content import CONTENT_ARGS, value_location
+
+# Arguments that name where Salt gets a file from, not where the application runs.
+SKIPPED_ARGS = frozenset({"source", "sources", "source_hash", "template", "device",
+                          "fstype", "opts", "dump", "pass_num"})
+
+
+class HostPathArgument(api.StateRule):
+    """Host-specific absolute path in a state argument.
+
+    A state creates or uses a path that holds the application's run-time state on
+    this host: a user's home, a mount point, a data, log, spool, upload, cache or
+    backup directory outside the application's own install directory. In a
+    container such a path is either a volume (data that must survive the
+    container), an ephemeral volume (caches), or goes away (logs go to stdout).
+    Each finding names the container equivalent.
+
+    Paths that belong in the image are not reported: ``/etc``, ``/usr``, ``/opt``
+    (the default ``app_dirs``), ``/tmp``, ``/run`` and the host's own bookkeeping
+    (``/var/lib/dpkg``, ``/var/cache/apt``...). One finding per state lists every
+    host path its arguments use; file contents are SS102's.
+
+    Problematic::
+
+        ehr-uploads:
+          file.directory:
+            - name: /srv/ehr/uploads
+            - user: ehr
+
+    Correct::
+
+        ehr-app:
+          file.directory:
+            - name: /opt/ehr/app
+            - user: ehr
+    """
+
+    code = "SS101"
+    name = "host-path-argument"
+    category = api.Category.HARDCODED_PATH
+    severity = api.Severity.MEDIUM
+    tags = ("containerization", "volumes")
+    hint = "mount a volume at the path (or log to stdout) and make the path configurable"
+
+    @dataclass(frozen=True)
+    class Options:
+        app_dirs: tuple[str, ...] = api.option(
+            ("/opt/*",), "The application's own install directories (prefixes or "
+            "one-level globs): paths under them belong in the image.")
+
+    def check(self, state: api.State, ctx: api.RuleContext) -> Iterator[api.Finding]:
+        mounts = _mount_points(ctx)
+        found: dict[str, tuple[str, _paths.PathKind]] = {}  # path -> (arg, kind)
+        for arg in ("name", *sorted(state.args)):
+            if arg in SKIPPED_ARGS or arg in CONTENT_ARGS:
+                continue
+            value = state.name if arg == "name" else state.args[arg]
+            for _, text in api.iter_strings(value):
+                if api.UNKNOWN_RE.search(text):
+                    continue
+                for path in _paths.paths_in(text):
+                    kind = _paths.classify(path, self.options.app_dirs, mounts)
+                    if kind is not None and path not in found and not ctx.allowlist.allows_path(path):
+                        found[path] = (arg, kind)
+        if not found:
+            return
+        (first, (arg, kind)), *others = found.items()
+        where = ", ".join(sorted({a for a, _ in found.values()}))
+        if not others:
+            message = f"{kind.value} {first} in {state.fun} {where}: {_paths.REMEDY[kind]}"
+        else:
+            message = f"host paths in {state.fun} {where}: " + "; ".join(
+                f"{k.value} {p} ({_paths.REMEDY[k]})" for p, (_, k) in found.items())
+        yield self.at(
+            value_location(state, ctx, arg, first), message,
+            state=state, subject=" ".join(sorted(found)),
+        )
+
+
+def _mount_points(ctx: api.RuleContext) -> tuple[str, ...]:
+    return tuple(sorted(
+        st.name for st in ctx.render.states
+        if st.fun == "mount.mounted" and st.name.startswith("/")
+    ))

@@ -1,0 +1,61 @@
+"""SS805: requisites naming states that are not in the highstate."""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from saltscan import api
+
+from ._errors import RenderErrorRule
+
+
+class MissingRequisite(RenderErrorRule):
+    """Requisite names a state that is not in the minion's highstate.
+
+    ``require: [pkg: nginx]`` (or any requisite, or its ``_in`` form) names a
+    state no SLS of this minion declares. Salt fails the state with "The
+    following requisites were not found".
+
+    Problematic::
+
+        ehr-app:
+          service.running:
+            - require:
+              - pkg: ehr-app-package
+
+    Correct::
+
+        ehr-app-package:
+          pkg.installed:
+            - name: ehr-app
+
+        ehr-app:
+          service.running:
+            - require:
+              - pkg: ehr-app-package
+    """
+
+    code = "SS805"
+    name = "missing-requisite"
+    tags = ("salt", "graph")
+    hint = "declare the required state for this minion, or fix the requisite's target"
+    needs_graph = True
+    kinds = frozenset({api.RenderErrorKind.MISSING_REQUISITE})
+
+    def check(self, graph, ctx: api.RuleContext) -> Iterator[api.Finding]:
+        seen: set[api.SourceLocation] = set()
+        for node, req in graph.graph.get("missing_requisites", ()):
+            state = api.state_of_node(graph, node, ctx.render)
+            if state is None or req.location in seen:
+                continue
+            seen.add(req.location)
+            yield self.at(
+                req.location,
+                f"{state.fun} {state.id} has a {req.kind.value} on {req.target_type}: "
+                f"{req.target}, which is not in the highstate",
+                state=state, subject=f"{req.target_type}:{req.target}",
+            )
+        for finding in super().check(graph, ctx):
+            if finding.location not in seen:
+                seen.add(finding.location)
+                yield finding

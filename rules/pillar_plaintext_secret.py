@@ -1,0 +1,74 @@
+"""SS301: secrets stored in clear in pillar."""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from saltscan import api
+
+
+class PillarPlaintextSecret(api.GraphRule):
+    """Secret stored in clear in pillar.
+
+    A pillar value is a secret, by its key name (``password``, ``token``,
+    ``secret_key``...) or by its value (a private key, an AWS access key, a URL
+    with a password), and it is written in clear: not encrypted with the gpg or
+    NACL renderer, not an ``sdb://`` or vault reference, not a template
+    expression. Anyone who can read the Salt repository can read it, and the
+    migration needs it in a secret store. The finding points at the pillar line
+    of the key and names the key path, never the value.
+
+    Problematic::
+
+        ehr-placeholder:
+          test.nop: []
+
+    Problematic pillar::
+
+        ehr:
+          db:
+            password: Zq8-wX2-pLm4
+
+    Correct::
+
+        ehr-placeholder:
+          test.nop: []
+
+    Correct pillar::
+
+        ehr:
+          db:
+            password: sdb://vault/ehr/db/password
+    """
+
+    code = "SS301"
+    name = "pillar-plaintext-secret"
+    category = api.Category.PLAINTEXT_SECRET
+    severity = api.Severity.HIGH
+    tags = ("secrets", "pillar")
+    hint = "encrypt it (gpg or NACL renderer) or move it to a secret store (sdb://, Vault)"
+    needs_graph = False
+
+    def check(self, graph, ctx: api.RuleContext) -> Iterator[api.Finding]:
+        for pv in ctx.render.pillar_values:
+            reason = plaintext_reason(pv)
+            if reason:
+                yield self.at_pillar(
+                    pv, f"pillar key {pv.key_path} holds a secret in clear ({reason})"
+                )
+
+
+def plaintext_reason(pv: api.PillarValue) -> str | None:
+    """Why ``pv`` is a secret stored in clear, or None."""
+    value = pv.value
+    if value is None or isinstance(value, (bool, dict, list)) or api.UNKNOWN_RE.search(str(value)):
+        return None  # not a scalar, or a missing key / a value rendering could not know
+    if pv.secret:
+        storage, reason = pv.storage, pv.secret_reason
+    else:
+        secret, storage, reason = api.is_secret(pv.key_path, value)
+        if not secret:
+            return None
+    if storage is not api.SecretStorage.PLAINTEXT:
+        return None
+    return reason or "secret"

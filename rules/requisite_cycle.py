@@ -1,0 +1,68 @@
+"""SS505: requisite cycles."""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from saltscan import api
+
+
+class RequisiteCycle(api.GraphRule):
+    """Requisites form a cycle: no order can satisfy them.
+
+    State A requires (or watches, ...) B, which requires ... A. No build or
+    start sequence can honour it, and Salt fails these states ("A recursive
+    requisite was found"). Reported under ``ordering`` (DESIGN.md section 4
+    lists cycles there), once per state of the cycle, each with the whole cycle.
+
+    Problematic::
+
+        ehr-config:
+          file.managed:
+            - name: /etc/ehr/app.ini
+            - contents: "[app]"
+            - require:
+              - service: ehr-app
+
+        ehr-app:
+          service.running:
+            - require:
+              - file: ehr-config
+
+    Correct::
+
+        ehr-config:
+          file.managed:
+            - name: /etc/ehr/app.ini
+            - contents: "[app]"
+
+        ehr-app:
+          service.running:
+            - require:
+              - file: ehr-config
+    """
+
+    code = "SS505"
+    name = "requisite-cycle"
+    category = api.Category.ORDERING
+    severity = api.Severity.HIGH
+    tags = ("ordering", "graph", "salt")
+    hint = "remove the requisite that points back; a state cannot need what needs it"
+
+    def check(self, graph, ctx: api.RuleContext) -> Iterator[api.Finding]:
+        reported: set[tuple[str, str]] = set()
+        for cycle in api.find_requisite_cycles(graph):
+            states = [api.state_of_node(graph, node, ctx.render) for node in cycle]
+            if any(st is None for st in states):
+                continue
+            for i, state in enumerate(states):
+                ordered = states[i:] + states[:i]
+                path = " -> ".join(f"{st.module}:{st.id}" for st in [*ordered, state])
+                key = (state.id, path)
+                if key not in reported:
+                    reported.add(key)
+                    yield self.at_state(state, f"requisite cycle: {path}", subject=path)
+        if not reported:
+            for error in ctx.render.errors:
+                if error.kind is api.RenderErrorKind.REQUISITE_CYCLE:
+                    yield self.at_error(error, subject=error.kind.value)

@@ -1,0 +1,151 @@
+"""SS401: endpoints of other systems hardcoded in state arguments."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterator
+
+from saltscan import api
+
+from . import _endpoints
+from ._content import CONTENT_ARGS, block_range, value_location
+
+# Arguments naming where Salt downloads a file from (fetched once, at image build in
+# a container world); a package repository (``pkgrepo``) is still reported: it is an
+# internal system the build depends on.
+BUILD_ARGS = frozenset({
+    "source", "source_hash", "sources", "index_url", "extra_index_url", "find_links",
+    "template", "skip_verify", "key_url", "gpgkey",
+})
+
+
+class StateHardcodedEndpoint(api.GraphRule):
+    """Endpoint of another system hardcoded in a state argument.
+
+    A literal IP address, host name or URL of another system (a database, a
+    cache, a message broker, an NFS server, a git server, a package repository,
+    a partner API) in a state argument or a command line, instead of
+    configuration injected at run time. In a cluster those systems are services
+    found by name, and their addresses come from the environment.
+
+    Not reported: ``localhost``, loopback, ``0.0.0.0``, CIDR networks; the
+    minion's own names and addresses (from grains); values that come from
+    pillar (the inventory lists them); the site's own names (``server_name``,
+    ``ALLOWED_HOSTS``...); download sources (``source:``, ``source_hash``,
+    ``index_url``: fetched at image build). One finding per state lists every
+    endpoint. A literal written once in a Jinja variable (``{% set %}``) and used
+    by several states is reported once, at the line where it is written.
+    File contents are SS402's.
+
+    Problematic::
+
+        ehr-db-check:
+          cmd.run:
+            - name: pg_isready -h db01.ehr.internal -p 5432
+
+    Correct::
+
+        ehr-db-check:
+          cmd.run:
+            - name: pg_isready -h "$DB_HOST" -p 5432
+    """
+
+    code = "SS401"
+    name = "state-hardcoded-endpoint"
+    category = api.Category.HARDCODED_ENDPOINT
+    severity = api.Severity.MEDIUM
+    tags = ("containerization", "configuration")
+    hint = "inject the address as configuration (env var, ConfigMap) and reach the service by name"
+    needs_graph = False
+
+    @dataclass(frozen=True)
+    class Options:
+        skipped_modules: tuple[str, ...] = api.option(
+            ("network", "iptables", "nftables", "firewalld", "selinux"),
+            "State modules whose addresses are the host's own network configuration.")
+
+    def check(self, graph, ctx: api.RuleContext) -> Iterator[api.Finding]:
+        per_state: list[tuple[api.State, dict[str, tuple[api.SourceLocation, str, tuple]]]] = []
+        # (file, line, host) -> the states using a literal written there, outside them
+        shared: dict[tuple[str, int, str], list[tuple[api.State, str]]] = {}
+        for state in ctx.render.states:
+            if state.module in self.options.skipped_modules:
+                continue
+            found: dict[str, tuple[api.SourceLocation, str, tuple]] = {}
+            for arg, text in _strings(state):
+                if _endpoints.names_self(arg) or _endpoints.names_self(text):
+                    continue
+                for ep in _endpoints.endpoints_in(text):
+                    if ep.label in found or _excluded(ep, ctx):
+                        continue
+                    where = _literal_place(ep, state, ctx)
+                    if where == "block":
+                        found[ep.label] = (value_location(state, ctx, arg, ep.written), ep.what, ())
+                    elif isinstance(where, int):
+                        key = (state.location.file, where, ep.host)
+                        shared.setdefault(key, []).append((state, ep.what))
+                        found[ep.label] = (value_location(state, ctx, arg, ep.written), ep.what, key)
+                    elif where == "elsewhere":
+                        found[ep.label] = (state.location_of(arg), ep.what, ())
+            per_state.append((state, found))
+        jinja_level = {key for key, users in shared.items() if len({u[0].id for u in users}) > 1}
+        for state, found in per_state:
+            kept = {label: v for label, v in found.items() if v[2] not in jinja_level}
+            if kept:
+                labels = sorted(kept)
+                location = min(v[0] for v in kept.values())
+                what = ", ".join(f"{kept[label][1]} {label}" for label in labels)
+                yield self.at(
+                    location, f"hardcoded {what} in {state.fun} {state.id}",
+                    state=state, subject=" ".join(labels),
+                )
+        for (file, line, host), users in sorted(shared.items()):
+            if (file, line, host) in jinja_level:
+                names = ", ".join(sorted({u[0].id for u in users}))
+                kinds = sorted({u[1] for u in users if u[1] != "endpoint"})
+                what = kinds[0] if len(kinds) == 1 else "endpoint"
+                yield self.at(
+                    api.SourceLocation(file, line),
+                    f"hardcoded {what} {host} in a Jinja variable used by {names}",
+                    subject=host,
+                )
+
+
+def _excluded(ep: _endpoints.Endpoint, ctx: api.RuleContext) -> bool:
+    return "__unknown_" in ep.host or ctx.allowlist.allows_host(ep.host) or \
+        ep.host in ctx.minion_names
+
+
+def _literal_place(ep: _endpoints.Endpoint, state: api.State, ctx: api.RuleContext):
+    """Where the endpoint is written: ``"block"`` (in the state), a line number
+    (elsewhere in the SLS file, e.g. a ``{% set %}``), ``"elsewhere"`` (a map or
+    defaults file), or None (injected from pillar: not hardcoded here)."""
+    src = ctx.source(state.location.file)
+    if src is not None:
+        block = block_range(state, ctx)
+        if any(ep.written in src.line(n) for n in block):
+            return "block"
+        for number, text in enumerate(src.lines, start=1):
+            if ep.written in text:
+                return number
+    return None if ctx.from_pillar(ep.written) else "elsewhere"
+
+
+def _strings(state: api.State) -> Iterator[tuple[str, str]]:
+    yield "name", state.name
+    for arg in sorted(state.args):
+        if arg in BUILD_ARGS or arg in CONTENT_ARGS:
+            continue
+        value = state.args[arg]
+        if arg == "device" and state.module == "mount" and isinstance(value, str):
+            value = _nfs_url(value)
+        for _, text in api.iter_strings(value):
+            yield arg, text
+
+
+def _nfs_url(device: str) -> str:
+    """``nfs01:/export/scans`` and ``//smb01/share`` as URLs, so their host is found."""
+    if device.startswith("//"):
+        return f"smb:{device}"
+    host, sep, path = device.partition(":")
+    return f"nfs://{host}{path}" if sep and path.startswith("/") else device

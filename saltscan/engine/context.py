@@ -1,0 +1,214 @@
+"""What a rule sees besides its subject: the render, the original sources, allowlists.
+
+Contexts are read-only views. ``SourceReader`` caches the original files of one run
+(each is read once, whichever rule or suppression needs it).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Iterator
+
+from saltscan.engine.rule import SourceKind
+from saltscan.model import MinionRender, Model, PillarValue, RenderedTemplate, State
+
+if TYPE_CHECKING:
+    import networkx as nx
+
+    from saltscan.engine.config import Allowlist
+
+# Files larger than this are not read (a rule would learn nothing line-based from them).
+MAX_SOURCE_BYTES = 4 * 1024 * 1024
+# A secret pillar value shorter than this is not searched for in rendered text: too
+# many short strings ("admin", "true") occur by chance.
+MIN_SECRET_MATCH = 6
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """The original text of one file of the scanned tree. ``path`` is relative to the root."""
+
+    path: str
+    text: str
+    kind: SourceKind
+    minions: tuple[str, ...] = ()
+
+    @cached_property
+    def lines(self) -> tuple[str, ...]:
+        return tuple(self.text.splitlines())
+
+    def line(self, number: int) -> str:
+        """Line ``number`` (1-based), or "" outside the file."""
+        if 0 < number <= len(self.lines):
+            return self.lines[number - 1]
+        return ""
+
+
+class SourceReader:
+    """Reads original files under one root, once each; unreadable files read as None."""
+
+    def __init__(self, root: Path) -> None:
+        self._root = Path(root)
+        self._cache: dict[str, str | None] = {}
+
+    def text(self, relpath: str) -> str | None:
+        if relpath not in self._cache:
+            self._cache[relpath] = self._read(relpath)
+        return self._cache[relpath]
+
+    def _read(self, relpath: str) -> str | None:
+        if not relpath:
+            return None
+        path = Path(relpath)
+        if not path.is_absolute():
+            path = self._root / path
+        try:
+            if not path.is_file() or path.stat().st_size > MAX_SOURCE_BYTES:
+                return None
+            data = path.read_bytes()
+        except OSError:
+            return None
+        if b"\x00" in data[:8192]:
+            return None  # binary
+        return data.decode("utf-8", errors="replace")
+
+
+@dataclass(frozen=True)
+class TreeContext:
+    """The whole scan: for source rules and ``GraphRule.check_tree``."""
+
+    model: Model
+    allowlist: "Allowlist"
+    reader: SourceReader = field(compare=False, repr=False)
+
+    def source(self, relpath: str, kind: SourceKind = SourceKind.SLS) -> SourceFile | None:
+        text = self.reader.text(relpath)
+        return None if text is None else SourceFile(relpath, text, kind)
+
+
+@dataclass(frozen=True)
+class RuleContext:
+    """One minion's render (and graph, for graph rules), for state and graph rules."""
+
+    model: Model
+    render: MinionRender
+    allowlist: "Allowlist"
+    reader: SourceReader = field(compare=False, repr=False)
+    graph: "nx.MultiDiGraph | None" = field(default=None, compare=False, repr=False)
+
+    @property
+    def minion(self) -> str:
+        return self.render.minion.id
+
+    def source(self, relpath: str, kind: SourceKind = SourceKind.SLS) -> SourceFile | None:
+        text = self.reader.text(relpath)
+        return None if text is None else SourceFile(relpath, text, kind)
+
+    # -- states and templates -----------------------------------------------------
+
+    def template_of(self, state: State) -> RenderedTemplate | None:
+        """The rendered template of a ``file.managed``-like state, if it has one."""
+        return self._templates_by_state.get(state.id)
+
+    def state_of(self, template: RenderedTemplate) -> State | None:
+        for st in self.render.states:
+            if st.id == template.state_id and st.module == "file":
+                return st
+        return self.render.state(template.state_id)
+
+    @cached_property
+    def _templates_by_state(self) -> dict[str, RenderedTemplate]:
+        return {t.state_id: t for t in self.render.templates}
+
+    def resolve_salt_url(
+        self, url: str, saltenv: str = "base", *, directory: bool = False
+    ) -> str | None:
+        """The file (or, with ``directory``, the directory) a ``salt://`` URL names,
+        relative to the scanned root (the first root that has it wins, as on a
+        master); None when no state root has it."""
+        if not isinstance(url, str) or not url.startswith("salt://"):
+            return None
+        rest, _, query = url[len("salt://"):].partition("?")
+        for part in query.split("&"):
+            if part.startswith("saltenv="):
+                saltenv = part[len("saltenv="):]
+        rel = rest.lstrip("/")
+        if not rel or ".." in Path(rel).parts:
+            return None
+        for root in self.model.tree.state_roots.get(saltenv, ()):
+            candidate = Path(root) / rel
+            if candidate.is_file() or (directory and candidate.is_dir()):
+                return self.model.tree.relpath(candidate)
+        return None
+
+    @cached_property
+    def minion_names(self) -> frozenset[str]:
+        """The minion's own names and addresses, from its grains (lower case)."""
+        grains = self.render.minion.grains
+        names: set[str] = {self.render.minion.id.lower()}
+        for key in ("id", "fqdn", "host", "nodename", "localhost", "domain"):
+            value = grains.get(key)
+            if isinstance(value, str) and value:
+                names.add(value.lower())
+        for key in ("ipv4", "ipv6", "fqdn_ip4", "fqdn_ip6"):
+            value = grains.get(key)
+            if isinstance(value, (list, tuple)):
+                names.update(str(v).lower() for v in value)
+        for key in ("ip4_interfaces", "ip6_interfaces", "ip_interfaces"):
+            value = grains.get(key)
+            if isinstance(value, dict):
+                for addrs in value.values():
+                    if isinstance(addrs, (list, tuple)):
+                        names.update(str(a).lower() for a in addrs)
+        return frozenset(names)
+
+    # -- pillar -----------------------------------------------------------------------
+
+    @cached_property
+    def secret_pillar(self) -> tuple[PillarValue, ...]:
+        """Secret pillar leaves whose text is long enough to be searched for."""
+        from saltscan.secrets import is_secret
+
+        def secret(pv: PillarValue) -> bool:
+            return pv.secret or is_secret(pv.key_path, pv.value)[0]
+
+        return tuple(
+            pv for pv in self.render.pillar_values
+            if isinstance(pv.value, (str, int)) and not isinstance(pv.value, bool)
+            and len(str(pv.value)) >= MIN_SECRET_MATCH and secret(pv)
+        )
+
+    def secrets_in(self, text: str) -> tuple[PillarValue, ...]:
+        """The secret pillar values that occur in ``text`` (rendered data), by key path."""
+        if not text:
+            return ()
+        return tuple(pv for pv in self.secret_pillar if str(pv.value) in text)
+
+    @cached_property
+    def pillar_strings(self) -> frozenset[str]:
+        """Every string leaf of the minion's pillar (to tell a value from pillar)."""
+        return frozenset(_string_leaves(self.render.pillar))
+
+    def from_pillar(self, text: str) -> bool:
+        """True when ``text`` is a pillar string, or a whole word of one (a host, a
+        path, a URL written in pillar and injected into a state or a template)."""
+        if not text:
+            return False
+        if text in self.pillar_strings:
+            return True
+        pattern = re.compile(r"(?<![\w.-])" + re.escape(text) + r"(?![\w-])")
+        return any(text in s and pattern.search(s) for s in self.pillar_strings)
+
+
+def _string_leaves(value: Any) -> Iterator[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for v in value.values():
+            yield from _string_leaves(v)
+    elif isinstance(value, (list, tuple)):
+        for v in value:
+            yield from _string_leaves(v)
