@@ -22,6 +22,7 @@ class ScanOptions:
     saltenv: str = "base"
     sls: tuple[str, ...] = ()  # render these SLS like state.show_sls instead of the top
     jobs: int = 1
+    host_facts: Path | None = None  # what is known about the minions' machines (host_facts.py)
     # Also render, standalone, every SLS no top file reaches (DESIGN.md "Coverage").
     coverage: bool = True
 

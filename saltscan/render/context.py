@@ -10,6 +10,7 @@ from typing import Any, Mapping
 import jinja2
 
 from saltscan.model import Minion, Tree
+from saltscan.render.host_facts import HostFacts
 from saltscan.render.recorder import Recorder
 
 
@@ -46,6 +47,7 @@ class ScanSession:
     limits: Limits = field(default_factory=Limits)
     bytecode_cache: jinja2.BytecodeCache = field(default_factory=_MemoryBytecodeCache)
     file_cache: dict[str, str] = field(default_factory=dict)
+    host_facts: HostFacts = field(default_factory=HostFacts)
 
     def relpath(self, path: str | Path) -> str:
         return self.tree.relpath(path)

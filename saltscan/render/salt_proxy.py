@@ -32,6 +32,7 @@ from saltscan.render import proxy_data, proxy_util
 from saltscan.render.proxy_data import NotEvaluable, ProxyContext, SaltFunctionError
 from saltscan.render.proxy_pillar import PillarTracker, TrackedPillar
 from saltscan.render.recorder import Recorder
+from saltscan.render.host_facts import HostFacts
 from saltscan.render.unknown import AbsentUnknownValue, UnknownValue, to_plain
 from saltscan.secrets import Redactor, mask_text, secret_values_of
 
@@ -169,10 +170,12 @@ class SaltProxy:
         *,
         saltenv: str = "base",
         redactor: Redactor | None = None,
+        host_facts: HostFacts | None = None,
     ) -> None:
         view = pillar if isinstance(pillar, TrackedPillar) else TrackedPillar(pillar, recorder)
         self._ctx = ProxyContext(grains, view, opts, recorder, read_salt_file, render_file, saltenv)
         self._redactor = redactor
+        self._host_facts = host_facts or HostFacts()
         self._arg_memo: dict[str, str] = {}
 
     # --- what templates use -------------------------------------------------------------
@@ -209,6 +212,10 @@ class SaltProxy:
         # calls that are not evaluated are what rules read, so they keep every argument.
         rendered = render_call_args(args, kwargs, self._masker(), self._arg_memo, brief=function is not None)
         if function is None:
+            known = self._host_facts.answer(name, args)
+            if self._host_facts.knows(known):
+                self._ctx.recorder.call(name, rendered, True)
+                return known
             return self._unknown(name, rendered, origin_of(name))
         try:
             result = function(self._ctx, *args, **kwargs)

@@ -67,7 +67,7 @@ class MinionRenderer:
         proxy = SaltProxy(
             grains=self.minion.grains, pillar=tracked, opts=self.opts, recorder=self.recorder,
             read_salt_file=self.read_salt_file, render_file=self.render_salt_file,
-            saltenv=saltenv, redactor=self.redactor(pillar),
+            saltenv=saltenv, redactor=self.redactor(pillar), host_facts=self.session.host_facts,
         )
         ctx: dict[str, Any] = {
             "salt": proxy, "grains": self.minion.grains, "pillar": tracked, "opts": self.opts,
@@ -220,7 +220,10 @@ class MinionRenderer:
         rec = self.recorder
         return MinionRender(
             minion=self.minion, top=top, high=high, low=tuple(to_plain(c) for c in chunks),
-            states=states, pillar=to_plain(pillar), pillar_values=pillar_values(pillar, pillar_locs),
+            states=states, pillar=to_plain(pillar),
+            # The pillar of an untargeted render is only its rendering context: its values
+            # are reported on the minions that really get them.
+            pillar_values=() if untargeted else pillar_values(pillar, pillar_locs),
             errors=tuple(_dedupe_errors(self.errors + template_errors)),
             unknowns=tuple(rec.unknowns[k] for k in sorted(rec.unknowns)),
             salt_calls=tuple(rec.calls), templates=templates, sls_files=tuple(dict.fromkeys(files)),
@@ -269,7 +272,9 @@ def _dedupe_errors(errors: list[RenderError]) -> list[RenderError]:
 def render_tree(
     tree: Tree, options: "ScanOptions", tree_errors: tuple[RenderError, ...] = (), limits: Limits | None = None
 ) -> Model:
-    session = ScanSession(tree, limits or Limits())
+    from saltscan.render.host_facts import HostFacts
+
+    session = ScanSession(tree, limits or Limits(), host_facts=HostFacts.load(options.host_facts))
     renders = [MinionRenderer(session, m).render(options) for m in tree.minions]
     if options.coverage and not options.sls and not options.minions:
         renders.extend(_untargeted(session, tree, renders, options))

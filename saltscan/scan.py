@@ -1,0 +1,117 @@
+"""One scan, end to end: model -> graphs -> rules -> findings -> reports.
+
+The command line, the pre-commit hook and the benchmarks all go through ``run_scan``,
+so they cannot drift apart.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from saltscan.findings import Finding, Severity
+from saltscan.model import Model
+from saltscan.pipeline import ScanOptions, load_model
+
+
+@dataclass(frozen=True)
+class ScanRequest:
+    options: ScanOptions
+    config_file: Path | None = None
+    rules_dirs: tuple[Path, ...] = ()
+    baseline: Path | None = None
+    only_files: tuple[str, ...] = ()  # report filter: paths relative to the scanned root
+    jobs: int = 1
+
+
+@dataclass(frozen=True)
+class ScanResult:
+    model: Model
+    findings: tuple[Finding, ...]  # after baseline and the only_files filter
+    all_findings: tuple[Finding, ...]  # before them (what a new baseline records)
+    rules: tuple[Any, ...]  # RuleInfo of every rule that ran
+    baseline: Any = None  # BaselineResult
+    secret_values: tuple[str, ...] = field(default=(), repr=False)
+
+    def describe(self) -> list[str]:
+        tree = self.model.tree
+        lines = [f"root: {tree.root}"]
+        lines += [f"  {reason}" for reason in tree.detection]
+        for env, roots in sorted(tree.state_roots.items()):
+            lines.append(f"state roots [{env}]: " + ", ".join(tree.relpath(r) or "." for r in roots))
+        for env, roots in sorted(tree.pillar_roots.items()):
+            lines.append(f"pillar roots [{env}]: " + ", ".join(tree.relpath(r) or "." for r in roots))
+        lines.append(f"{len(tree.sls_files)} SLS files, {len(tree.minions)} minions")
+        for r in self.model.renders:
+            label = "untargeted SLS" if r.untargeted else f"minion {r.minion.id} ({r.minion.source})"
+            lines.append(f"  {label}: {len(r.states)} states, {len(r.errors)} render errors, {len(r.unknowns)} unknown values")
+        return lines
+
+    def report_input(self):
+        from saltscan.report import ReportInput
+
+        tree = self.model.tree
+        return ReportInput(
+            findings=self.findings,
+            errors=self.model.errors,
+            tree_root=".",
+            state_roots=tuple(tree.relpath(p) for roots in tree.state_roots.values() for p in roots),
+            pillar_roots=tuple(tree.relpath(p) for roots in tree.pillar_roots.values() for p in roots),
+            minions=tuple(m.id for m in tree.minions),
+            rules=self.rules,
+            baseline=self.baseline,
+            source_root=tree.root,
+            secret_values=self.secret_values,
+        )
+
+    def render(self, fmt: str, *, color: bool = False) -> str:
+        from saltscan.report import render_report
+
+        return render_report(fmt, self.report_input(), color=color)
+
+    def write_baseline(self, path: Path) -> None:
+        from saltscan.report.baseline import write_baseline
+
+        write_baseline(self.all_findings, path)
+
+    def exit_code(self, fail_on: Severity | None) -> int:
+        from saltscan.report import exit_code
+
+        return exit_code(self.findings, fail_on)
+
+
+def secret_values(model: Model) -> tuple[str, ...]:
+    """Every secret value the scan knows of, for the reporters' masking."""
+    values: set[str] = set()
+    for render in model.renders:
+        for pv in render.pillar_values:
+            if not pv.secret:
+                continue
+            items = pv.value if isinstance(pv.value, list) else [pv.value]
+            values.update(str(v) for v in items if isinstance(v, (str, int, float)) and not isinstance(v, bool))
+    return tuple(sorted(values))
+
+
+def run_scan(request: ScanRequest, progress: bool = False) -> ScanResult:
+    from saltscan.engine.config import resolve_config
+    from saltscan.engine.registry import load_registry
+    from saltscan.engine.runner import run_rules
+    from saltscan.graph import build_minion_graph
+
+    model = load_model(request.options)
+    config = resolve_config(Path(request.options.path), request.config_file)
+    registry = load_registry(request.rules_dirs)
+    graphs = {r.minion.id: build_minion_graph(r) for r in model.renders}
+    findings = run_rules(model, graphs, config, rules_dirs=request.rules_dirs)
+    enabled = tuple(info for info in registry.infos() if config.is_enabled(registry.get(info.code)))
+    all_findings = findings
+    baseline_result = None
+    if request.baseline is not None:
+        from saltscan.report.baseline import apply_baseline, load_baseline
+
+        findings, baseline_result = apply_baseline(findings, load_baseline(request.baseline))
+    if request.only_files:
+        wanted = {Path(f).as_posix().removeprefix("./") for f in request.only_files}
+        findings = tuple(f for f in findings if f.location.file in wanted)
+    return ScanResult(model, findings, all_findings, enabled, baseline_result, secret_values(model))
