@@ -35,6 +35,7 @@ KEY_QUALIFIERS = {
     "auth": "auth key", "session": "session key", "shared": "shared key",
     "license": "license key", "crypt": "encryption key", "enc": "encryption key",
     "jwt": "JWT key", "cookie": "cookie key", "client": "client key", "service": "service key",
+    "routing": "routing key", "integration": "integration key", "webhook": "webhook key",
 }
 # Suffixes that make a run-together word secret (``dbpassword``, ``bindpw``, ``rootpass``).
 SECRET_SUFFIXES = (
@@ -72,7 +73,7 @@ ABOUT_WORDS = frozenset(
         "ref", "reference", "manager", "engine", "login", "prefix", "suffix",
         "mount", "role", "roles", "scope", "scopes", "audience", "issuer", "kind",
         "encrypted", "encrypt", "sync", "set", "changed", "change", "flag", "bool",
-        "renew", "renewal", "sent", "lookup", "keyring", "keyfile",
+        "renew", "renewal", "sent", "lookup", "keyring", "keyfile", "encryption",
     }
 )
 # A word before the secret word that makes the key a switch about secrets.
@@ -114,10 +115,16 @@ def _word_kind(word: str) -> str | None:
     return None
 
 
+# nginx's upstream directives (``proxy_pass``, ``fastcgi_pass``) name addresses, not secrets.
+PASS_DIRECTIVE_PREFIXES = frozenset({"proxy", "fastcgi", "uwsgi", "scgi", "grpc", "memcached"})
+
+
 def name_kind(name: str) -> str | None:
     """The kind of secret a single key name denotes, or None."""
     words = key_words(name)
     for i, word in enumerate(words):
+        if word == "pass" and i > 0 and words[i - 1] in PASS_DIRECTIVE_PREFIXES:
+            continue
         kind = _word_kind(word)
         if kind is None and word in ("key", "keys") and i > 0 and words[i - 1] in KEY_QUALIFIERS:
             kind = KEY_QUALIFIERS[words[i - 1]]

@@ -162,6 +162,9 @@ def _is_camel_identifier(token: str) -> bool:
     return sum(1 for r in runs if r.isalpha() and len(r) >= 4) >= 2
 
 
+_PACKAGE_LIKE = re.compile(r"[a-z]{2,}[0-9]{0,3}(?:[-_.+][a-z]{2,}[0-9]{0,3})+")
+
+
 def looks_random(token: str) -> bool:
     """A single token (no spaces) that reads like generated key material."""
     if len(token) < MIN_RANDOM_LENGTH or len(token) > 1024 or any(c.isspace() for c in token):
@@ -179,6 +182,8 @@ def looks_random(token: str) -> bool:
         return False  # an identifier made of words: ehr-api-deployment-7d9f8c6b5
     if _is_camel_identifier(token):
         return False
+    if _PACKAGE_LIKE.fullmatch(token):
+        return False  # postgresql15-contrib, python3-venv: words with a version digit
     has_digit = any(c.isdigit() for c in token)
     has_lower = any(c.islower() for c in token)
     has_upper = any(c.isupper() for c in token)

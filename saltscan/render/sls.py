@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 from dataclasses import dataclass
 from typing import Any, Callable
@@ -142,8 +143,10 @@ class _Renderer:
                 if not strict:
                     return None
                 loc = _jinja_location(sys.exc_info()[2], loader.names_to_files, self.relfile)
-                kind = _classify_undefined(str(exc), self.line_text(loc) if loc else "")
-                self.error(kind, f"Jinja variable {exc}", loc)
+                # Salt's message names a plain dict; ours would name the tracking view.
+                message = re.sub(r"'saltscan\.[\w.]+ object'", "'dict object'", str(exc))
+                kind = _classify_undefined(message, self.line_text(loc) if loc else "")
+                self.error(kind, f"Jinja variable {message}", loc)
                 continue  # second pass: keep rendering with unknowns
             except jinja2.TemplateNotFound as exc:
                 loc = _jinja_location(sys.exc_info()[2], loader.names_to_files, self.relfile)
