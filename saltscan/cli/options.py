@@ -18,13 +18,14 @@ def tree_options(func):
         click.option("--grains", "grains_files", multiple=True, type=click.Path(exists=True, dir_okay=False, path_type=Path), help="A grains file (JSON or YAML) defining one minion; repeatable."),
         click.option("--minion", "minions", multiple=True, help="Only this minion (repeatable). Default: every minion found."),
         click.option("--saltenv", default="base", show_default=True, help="The saltenv to render."),
+        click.option("--host-facts", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None, help="YAML of what the minions' machines contain (files, executables, users): answers host queries like file.file_exists instead of assuming a new host."),
     ]
     for deco in reversed(decorators):
         func = deco(func)
     return func
 
 
-def scan_options(path: Path, state_roots, pillar_roots, grains_files, minions, saltenv: str = "base", sls: tuple[str, ...] = ()) -> ScanOptions:
+def scan_options(path: Path, state_roots, pillar_roots, grains_files, minions, saltenv: str = "base", sls: tuple[str, ...] = (), host_facts: Path | None = None) -> ScanOptions:
     return ScanOptions(
         path=path,
         state_roots=tuple(state_roots),
@@ -33,4 +34,5 @@ def scan_options(path: Path, state_roots, pillar_roots, grains_files, minions, s
         minions=tuple(minions),
         saltenv=saltenv,
         sls=tuple(sls),
+        host_facts=host_facts,
     )

@@ -18,11 +18,11 @@ from saltscan.pipeline import load_model
 @click.option("--low", is_flag=True, help="Low chunks (state.show_lowstate) instead of high data.")
 @click.option("--pillar", "show_pillar", is_flag=True, help="The rendered pillar instead of states (secret values masked).")
 @click.option("--format", "fmt", type=click.Choice(["json", "yaml"]), default="json", show_default=True)
-def render_command(path, state_roots, pillar_roots, grains_files, minions, saltenv, sls, low, show_pillar, fmt):
+def render_command(path, state_roots, pillar_roots, grains_files, minions, saltenv, host_facts, sls, low, show_pillar, fmt):
     """Render PATH for one minion the way Salt would, without running anything."""
     if len(minions) > 1:
         raise click.UsageError("render takes at most one --minion")
-    options = scan_options(path, state_roots, pillar_roots, grains_files, minions, saltenv, tuple(s for s in sls.split(",") if s))
+    options = scan_options(path, state_roots, pillar_roots, grains_files, minions, saltenv, tuple(s for s in sls.split(",") if s), host_facts)
     model = load_model(options)
     render = next((r for r in model.renders if not r.untargeted), None)
     if render is None:

@@ -51,14 +51,14 @@ def _outputs(formats: tuple[str, ...], outputs: tuple[Path, ...], output_dir: Pa
 @click.option("--jobs", type=int, default=1, show_default=True, help="Render minions in parallel processes.")
 @click.option("--only-files", "only_files", multiple=True, hidden=True, help="Report only findings in these files (the pre-commit hook).")
 @click.option("-v", "--verbose", count=True, help="Say what was found and why (roots, minions).")
-def scan_command(path, state_roots, pillar_roots, grains_files, minions, saltenv, formats, outputs, output_dir,
+def scan_command(path, state_roots, pillar_roots, grains_files, minions, saltenv, host_facts, formats, outputs, output_dir,
                  fail_on, baseline, create_baseline, config_file, rules_dirs, color, jobs, only_files, verbose):
     """Scan a Salt tree and report what blocks containerization."""
     from saltscan.scan import ScanRequest, run_scan
 
     pairs = _outputs(tuple(formats), tuple(outputs), output_dir)
     request = ScanRequest(
-        options=scan_options(path, state_roots, pillar_roots, grains_files, minions, saltenv),
+        options=scan_options(path, state_roots, pillar_roots, grains_files, minions, saltenv, host_facts=host_facts),
         config_file=config_file,
         rules_dirs=tuple(rules_dirs),
         baseline=baseline,

@@ -24,8 +24,13 @@ class Limits:
     max_include_depth: int = 64
 
 
-class _MemoryBytecodeCache(jinja2.BytecodeCache):
-    """Compiled templates keyed by name and source checksum, shared by one scan."""
+class CompiledTemplateCache(jinja2.BytecodeCache):
+    """Compiled templates keyed by template path and source checksum.
+
+    One per scan by default; a caller that renders many trees in one process (the
+    fidelity benchmark, a long-running service) may pass one to ``load_model`` to share
+    it. A changed file has another checksum, so a stale entry is never used.
+    """
 
     def __init__(self) -> None:
         self._store: dict[str, bytes] = {}
@@ -45,7 +50,7 @@ class ScanSession:
 
     tree: Tree
     limits: Limits = field(default_factory=Limits)
-    bytecode_cache: jinja2.BytecodeCache = field(default_factory=_MemoryBytecodeCache)
+    bytecode_cache: jinja2.BytecodeCache = field(default_factory=lambda: CompiledTemplateCache())
     file_cache: dict[str, str] = field(default_factory=dict)
     host_facts: HostFacts = field(default_factory=HostFacts)
 

@@ -10,7 +10,6 @@ two counters). Nothing here renders or runs anything.
 
 from __future__ import annotations
 
-import copy
 from typing import Any
 
 import salt.state
@@ -74,20 +73,27 @@ class HighStateSteps:
 
     # -- compiling (State) -------------------------------------------------------
     def compile(self, high: dict, highstate: bool) -> tuple[dict, list[dict], list[dict], list[str]]:
-        """Salt's compile, twice over the same high data.
+        """Salt's compile over the high data; consumes ``high`` (it is changed in place).
 
-        Returns ``(high, shown_low, chunks, errors)``: ``shown_low`` is what Salt shows
-        (``state.show_lowstate`` runs reconcile_extend, verify_high, requisite_in and
-        apply_exclude before compile_high_data; ``state.show_low_sls`` only
-        verify_high), ``chunks`` always has extend and exclude applied: it is what the
+        Returns ``(high, shown_low, chunks, errors)``: ``high`` and ``shown_low`` are what
+        Salt shows (``state.show_lowstate`` runs reconcile_extend, verify_high,
+        requisite_in and apply_exclude before compile_high_data; ``state.show_low_sls``
+        only verify_high); ``chunks`` always has extend and exclude applied: what the
         states would run as, and what saltscan's model is built from.
         """
         from saltscan.render.unknown import to_plain
 
         shown_high = to_plain(high)
+        shown = None
+        if not highstate:
+            try:
+                # compile_high_data only reads the high data (it copies each chunk).
+                shown = self._compiler.compile_high_data(_drop_invalid(high))
+            except Exception:  # noqa: BLE001 - reported by the full compile below
+                shown = []
         errors: list[str] = []
         try:
-            work, ext_errors = self._compiler.reconcile_extend(copy.deepcopy(high))
+            work, ext_errors = self._compiler.reconcile_extend(high)
             errors += ext_errors
             errors += self._compiler.verify_high(work)
             work, req_errors = self._compiler.requisite_in(work)
@@ -97,14 +103,7 @@ class HighStateSteps:
         except Exception as exc:  # noqa: BLE001 - malformed data Salt would also reject
             errors.append(f"compile failed: {type(exc).__name__}: {exc}")
             chunks = []
-        if highstate:
-            return shown_high, chunks, chunks, errors
-        try:
-            # compile_high_data only reads the high data (it deep-copies each chunk).
-            shown = self._compiler.compile_high_data(_drop_invalid(high))
-        except Exception:  # noqa: BLE001 - already reported above
-            shown = []
-        return shown_high, shown, chunks, errors
+        return shown_high, chunks if shown is None else shown, chunks, errors
 
 
 def _drop_invalid(high: dict) -> dict:

@@ -10,10 +10,13 @@ renderer sees it and records where the following output came from.
 from __future__ import annotations
 
 import bisect
+import re
 from dataclasses import dataclass
 from typing import Iterable
 
 from saltscan.model import SourceLocation
+
+_NEWLINE = re.compile("\n")
 
 
 class LineMark(str):
@@ -45,10 +48,7 @@ class SourceMap:
         self._segments = segments
         self._starts = [s.start for s in segments]
         self._default_file = default_file
-        self._line_starts = [0]
-        for i, ch in enumerate(text):
-            if ch == "\n":
-                self._line_starts.append(i + 1)
+        self._line_starts = [0] + [m.end() for m in _NEWLINE.finditer(text)]
 
     @classmethod
     def identity(cls, text: str, file: str) -> "SourceMap":

@@ -15,7 +15,7 @@ from saltscan.model import (
     SourceLocation,
     Tree,
 )
-from saltscan.render.context import Limits, MinionContext, ScanSession
+from saltscan.render.context import CompiledTemplateCache, Limits, MinionContext, ScanSession
 from saltscan.render.highstate import HighWalk
 from saltscan.render.minion_opts import minion_opts
 from saltscan.render.pillar import PillarCompiler, pillar_values
@@ -184,9 +184,10 @@ class MinionRenderer:
         steps = HighStateSteps(dict(self.opts))
         walk = HighWalk(self.ctx, self.state_roots, avail, lambda p, s, e: self._render_sls(p, s, e, self.state_roots[e], pillar), steps)
         high = walk.render_highstate(matches)
+        index = arg_index(high)  # before compile: it consumes the marked high data
         shown_high, shown_low, chunks, salt_errors = steps.compile(high, highstate)
         sls_files = {f.sls: f.path for f in self.tree.sls_files}
-        states, req_errors = build_states(chunks, arg_index(high), walk.id_locations, sls_files)
+        states, req_errors = build_states(chunks, index, walk.id_locations, sls_files)
         self.errors.extend(walk.errors)
         self.errors.extend(req_errors)
         self.errors.extend(compile_errors(salt_errors, req_errors, sls_files, walk.rendered_files, walk.id_locations))
@@ -270,11 +271,14 @@ def _dedupe_errors(errors: list[RenderError]) -> list[RenderError]:
 
 
 def render_tree(
-    tree: Tree, options: "ScanOptions", tree_errors: tuple[RenderError, ...] = (), limits: Limits | None = None
+    tree: Tree, options: "ScanOptions", tree_errors: tuple[RenderError, ...] = (), limits: Limits | None = None,
+    compiled_templates: CompiledTemplateCache | None = None,
 ) -> Model:
     from saltscan.render.host_facts import HostFacts
 
     session = ScanSession(tree, limits or Limits(), host_facts=HostFacts.load(options.host_facts))
+    if compiled_templates is not None:
+        session.bytecode_cache = compiled_templates
     renders = [MinionRenderer(session, m).render(options) for m in tree.minions]
     if options.coverage and not options.sls and not options.minions:
         renders.extend(_untargeted(session, tree, renders, options))
