@@ -20,6 +20,17 @@ GRAINS_SUFFIXES = (".json", ".yaml", ".yml")
 BUILTIN_PROFILE = "generic-linux"
 
 
+def salt_grains() -> dict[str, Any]:
+    """Grains Salt itself adds on every minion, whatever the host: its own version."""
+    import salt.version
+
+    info = salt.version.__saltstack_version__
+    return {
+        "saltversion": info.string,
+        "saltversioninfo": list(info.info),
+    }
+
+
 def builtin_grains(profile: str = BUILTIN_PROFILE) -> dict[str, Any]:
     text = resources.files("saltscan.data.grains").joinpath(f"{profile}.json").read_text()
     return json.loads(text)
@@ -68,11 +79,11 @@ def find_minions(
         if len(files) == 1 and len(wanted) == 1:
             # `--grains FILE --minion M`: the profile is M's, whatever id it names.
             minion_id = wanted[0]
-        grains = {**grains, "id": minion_id}
+        grains = {**salt_grains(), **grains, "id": minion_id}
         minions[minion_id] = Minion(minion_id, grains, _rel(root, path))
     if not minions:
         minion_id = wanted[0] if len(wanted) == 1 else BUILTIN_PROFILE
-        grains = {**builtin_grains(), "id": minion_id}
+        grains = {**salt_grains(), **builtin_grains(), "id": minion_id}
         minions[minion_id] = Minion(minion_id, grains, f"builtin:{BUILTIN_PROFILE}")
         notes.append(f"no grains profiles: using the built-in {BUILTIN_PROFILE} minion")
     if wanted:
