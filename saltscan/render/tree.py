@@ -279,10 +279,30 @@ def render_tree(
     session = ScanSession(tree, limits or Limits(), host_facts=HostFacts.load(options.host_facts))
     if compiled_templates is not None:
         session.bytecode_cache = compiled_templates
-    renders = [MinionRenderer(session, m).render(options) for m in tree.minions]
+    if options.jobs > 1 and len(tree.minions) > 1:
+        renders = _render_parallel(tree, options, limits or Limits())
+    else:
+        renders = [MinionRenderer(session, m).render(options) for m in tree.minions]
     if options.coverage and not options.sls and not options.minions:
         renders.extend(_untargeted(session, tree, renders, options))
     return Model(tree=tree, renders=tuple(renders), errors=tree_errors)
+
+
+def _render_one(tree: Tree, options: "ScanOptions", limits: Limits, minion: Minion) -> MinionRender:
+    from saltscan.render.host_facts import HostFacts
+
+    session = ScanSession(tree, limits, host_facts=HostFacts.load(options.host_facts))
+    return MinionRenderer(session, minion).render(options)
+
+
+def _render_parallel(tree: Tree, options: "ScanOptions", limits: Limits) -> list[MinionRender]:
+    """Minions in worker processes: each render is a pure function of its inputs, and
+    results come back in minion order, so output is the same as with one job."""
+    from concurrent.futures import ProcessPoolExecutor
+    from functools import partial
+
+    with ProcessPoolExecutor(max_workers=options.jobs) as pool:
+        return list(pool.map(partial(_render_one, tree, options, limits), tree.minions))
 
 
 def _untargeted(session: ScanSession, tree: Tree, renders: list[MinionRender], options: "ScanOptions") -> list[MinionRender]:

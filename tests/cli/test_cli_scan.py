@@ -82,3 +82,11 @@ def test_render_prints_salt_structures():
     ids = {(c["__id__"], c["state"], c["fun"]) for c in low}
     assert ("nginx-service", "service", "running") in ids
     assert all(c["__sls__"] in ("ehr.web",) or c["__sls__"].startswith("ehr") or c["__sls__"].startswith("common") for c in low)
+
+
+def test_parallel_jobs_give_the_same_report():
+    runner = CliRunner()
+    one = runner.invoke(main, ["scan", str(EHR), "--format", "json"]).output
+    two = runner.invoke(main, ["scan", str(EHR), "--format", "json", "--jobs", "2"]).output
+    assert one == two
+    assert json.loads(one)["findings"]
