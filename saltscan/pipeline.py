@@ -8,8 +8,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from saltscan.model import Model
+
+if TYPE_CHECKING:
+    from saltscan.cache import RenderCache
 
 
 @dataclass(frozen=True)
@@ -27,11 +31,11 @@ class ScanOptions:
     coverage: bool = True
 
 
-def load_model(options: ScanOptions, *, compiled_templates=None) -> Model:
+def load_model(options: ScanOptions, *, compiled_templates=None, cache: "RenderCache | None" = None) -> Model:
     """Load the tree and render every minion. ``compiled_templates`` (a
     ``saltscan.render.context.CompiledTemplateCache``) may be shared across calls."""
     from saltscan.loader import load_tree_with_errors
     from saltscan.render.tree import render_tree
 
     tree, errors = load_tree_with_errors(options)
-    return render_tree(tree, options, errors, compiled_templates=compiled_templates)
+    return render_tree(tree, options, errors, compiled_templates=compiled_templates, cache=cache)

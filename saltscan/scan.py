@@ -23,6 +23,7 @@ class ScanRequest:
     baseline: Path | None = None
     only_files: tuple[str, ...] = ()  # report filter: paths relative to the scanned root
     jobs: int = 1
+    cache: Any = None  # saltscan.cache.RenderCache: reuse unchanged minions' renders
 
 
 @dataclass(frozen=True)
@@ -94,15 +95,16 @@ def secret_values(model: Model) -> tuple[str, ...]:
 
 
 def run_scan(request: ScanRequest, progress: bool = False) -> ScanResult:
+    from saltscan.cache import cached_graph
     from saltscan.engine.config import resolve_config
     from saltscan.engine.registry import load_registry
     from saltscan.engine.runner import run_rules
     from saltscan.graph import build_minion_graph
 
-    model = load_model(request.options)
+    model = load_model(request.options, cache=request.cache)
     config = resolve_config(Path(request.options.path), request.config_file)
     registry = load_registry(request.rules_dirs)
-    graphs = {r.minion.id: build_minion_graph(r) for r in model.renders}
+    graphs = {r.minion.id: cached_graph(request.cache, r, build_minion_graph) for r in model.renders}
     findings = run_rules(model, graphs, config, rules_dirs=request.rules_dirs)
     enabled = tuple(info for info in registry.infos() if config.is_enabled(registry.get(info.code)))
     all_findings = findings

@@ -32,12 +32,13 @@ def main() -> None:
 
 def _register() -> None:
     from saltscan.cli.graph import graph_command
+    from saltscan.cli.hook import hook_command
     from saltscan.cli.inventory import inventory_command
     from saltscan.cli.render import render_command
     from saltscan.cli.rules import explain_command, rules_command
     from saltscan.cli.scan import scan_command
 
-    for command in (scan_command, render_command, graph_command, inventory_command, rules_command, explain_command):
+    for command in (scan_command, render_command, graph_command, inventory_command, rules_command, explain_command, hook_command):
         main.add_command(command)
 
 

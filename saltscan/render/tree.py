@@ -28,6 +28,7 @@ from saltscan.render.top import top_matches
 from saltscan.render.unknown import to_plain
 
 if TYPE_CHECKING:
+    from saltscan.cache import RenderCache, TreeCache
     from saltscan.pipeline import ScanOptions
 
 UNTARGETED = "(untargeted)"
@@ -273,18 +274,27 @@ def _dedupe_errors(errors: list[RenderError]) -> list[RenderError]:
 def render_tree(
     tree: Tree, options: "ScanOptions", tree_errors: tuple[RenderError, ...] = (), limits: Limits | None = None,
     compiled_templates: CompiledTemplateCache | None = None,
+    cache: "RenderCache | None" = None,
 ) -> Model:
+    """``cache`` (saltscan.cache) reuses the render of a minion none of whose inputs changed."""
+    from saltscan.cache import cached_render
     from saltscan.render.host_facts import HostFacts
 
     session = ScanSession(tree, limits or Limits(), host_facts=HostFacts.load(options.host_facts))
     if compiled_templates is not None:
         session.bytecode_cache = compiled_templates
-    if options.jobs > 1 and len(tree.minions) > 1:
+    memo = cache.for_tree(tree, options, session) if cache is not None else None
+    if options.jobs > 1 and len(tree.minions) > 1 and memo is None:
+        # The cache records each render's file reads in this process, so cached scans
+        # render here; uncached ones may use worker processes.
         renders = _render_parallel(tree, options, limits or Limits())
     else:
-        renders = [MinionRenderer(session, m).render(options) for m in tree.minions]
+        renders = [
+            cached_render(memo, m, ("top",), lambda m=m: MinionRenderer(session, m).render(options))
+            for m in tree.minions
+        ]
     if options.coverage and not options.sls and not options.minions:
-        renders.extend(_untargeted(session, tree, renders, options))
+        renders.extend(_untargeted(session, tree, renders, options, memo))
     return Model(tree=tree, renders=tuple(renders), errors=tree_errors)
 
 
@@ -305,8 +315,12 @@ def _render_parallel(tree: Tree, options: "ScanOptions", limits: Limits) -> list
         return list(pool.map(partial(_render_one, tree, options, limits), tree.minions))
 
 
-def _untargeted(session: ScanSession, tree: Tree, renders: list[MinionRender], options: "ScanOptions") -> list[MinionRender]:
+def _untargeted(
+    session: ScanSession, tree: Tree, renders: list[MinionRender], options: "ScanOptions", memo: "TreeCache | None" = None
+) -> list[MinionRender]:
     """Every SLS no minion's top reaches, rendered standalone in the default minion's context."""
+    from saltscan.cache import cached_render
+
     reached = {f for r in renders for f in r.sls_files}
     missing = tuple(f.sls for f in tree.sls_files if f.path not in reached and f.saltenv == options.saltenv)
     if not missing:
@@ -314,4 +328,5 @@ def _untargeted(session: ScanSession, tree: Tree, renders: list[MinionRender], o
     base = tree.minions[0] if tree.minions else None
     grains = dict(base.grains) if base else {}
     minion = Minion(UNTARGETED, {**grains, "id": base.id if base else UNTARGETED}, base.source if base else "builtin")
-    return [MinionRenderer(session, minion).render_untargeted(missing, options.saltenv)]
+    produce = lambda: MinionRenderer(session, minion).render_untargeted(missing, options.saltenv)  # noqa: E731
+    return [cached_render(memo, minion, ("untargeted", *missing), produce)]

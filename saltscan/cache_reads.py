@@ -1,0 +1,73 @@
+"""Which files one render opened: the dependencies of a cached render.
+
+A cached minion render is valid while every file it read is unchanged. Reads happen
+in many places (SLS and pillar files, Jinja imports such as ``map.jinja``,
+``import_yaml``, ``salt://`` templates, whatever a future renderer adds), so rather
+than trusting each of them to report, we listen to Python's ``open`` audit event
+(PEP 578), which every ``open()``/``os.open()``/``Path.read_text()`` raises. The hook
+is process-wide and permanent (that is how audit hooks work), but it records nothing
+unless the current context has a ``recording_reads()`` block open: the recorder lives
+in a ``ContextVar``, so there is no shared mutable state between threads or between
+concurrent scans.
+
+What it cannot see, and how the cache covers it:
+- existence checks (``os.path.isfile``: first root wins) and size checks (a file over
+  the size limit is never opened): the tree listing in the cache key records every
+  file name in the roots and whether it is over the limit;
+- reads served from a cache shared between minions: the renderer keeps none today
+  (``ScanSession.file_cache`` is unused; Jinja's bytecode cache still reads the source
+  to check it). Whoever adds one must record the read for the minion it serves.
+- reads in another thread: rendering is single-threaded per minion.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import threading
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import Iterator
+
+# The sets every open recording block of this context adds to (outermost first).
+_SINKS: ContextVar[tuple[set[str], ...]] = ContextVar("saltscan_read_sinks", default=())
+_INSTALL_LOCK = threading.Lock()
+_INSTALLED: list[bool] = []  # one audit hook per process; audit hooks cannot be removed
+
+
+def _audit(event: str, args: tuple) -> None:
+    if event != "open":
+        return
+    sinks = _SINKS.get()
+    if not sinks:
+        return
+    path = args[0] if args else None
+    if path is None or isinstance(path, int):
+        return  # an already-open descriptor: its path was recorded when it was opened
+    try:
+        full = os.path.abspath(os.fsdecode(path))
+    except Exception:  # an audit hook that raises would make the open itself fail
+        return
+    for sink in sinks:
+        sink.add(full)
+
+
+def _ensure_hook() -> None:
+    if _INSTALLED:
+        return
+    with _INSTALL_LOCK:
+        if not _INSTALLED:
+            sys.addaudithook(_audit)
+            _INSTALLED.append(True)
+
+
+@contextmanager
+def recording_reads() -> Iterator[set[str]]:
+    """Collect the absolute paths of every file opened in this context while inside."""
+    _ensure_hook()
+    reads: set[str] = set()
+    token = _SINKS.set(_SINKS.get() + (reads,))
+    try:
+        yield reads
+    finally:
+        _SINKS.reset(token)
