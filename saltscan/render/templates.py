@@ -19,6 +19,48 @@ SOURCED_FUNCTIONS = frozenset({"managed", "recurse", "blockreplace", "append", "
 JINJA_TEMPLATES = frozenset({"jinja", "jinja2"})
 
 
+def _managed_parameters() -> frozenset[str]:
+    import inspect
+
+    import salt.states.file
+
+    return frozenset(inspect.signature(salt.states.file.managed).parameters) - {"kwargs"}
+
+
+def _accumulators(states: tuple[State, ...]) -> dict[str, dict[str, list]]:
+    """file.accumulated data by target filename, as file.managed hands it to templates."""
+    out: dict[str, dict[str, list]] = {}
+    for st in states:
+        if st.module == "file" and st.function == "accumulated":
+            target = str(st.args.get("filename", ""))
+            text = st.args.get("text", [])
+            items = text if isinstance(text, list) else [text]
+            out.setdefault(target, {}).setdefault(st.name, []).extend(items)
+    return out
+
+
+def template_variables(st: State, accumulators: dict[str, dict[str, list]]) -> dict[str, Any]:
+    """What ``file.get_managed`` passes a template besides salt/grains/pillar/opts:
+    ``defaults`` then ``context``, the state's own arguments (name, source, user, group,
+    mode, attrs, saltenv), any extra keyword argument of the state, and ``accumulator``."""
+    variables: dict[str, Any] = {}
+    known = _managed_parameters()
+    for key, value in st.args.items():
+        if key not in known and not key.startswith("__"):
+            variables[key] = value  # **kwargs of file.managed reach the template
+    variables.update(
+        name=st.name, source=st.args.get("source"), user=st.args.get("user"), group=st.args.get("group"),
+        mode=st.args.get("mode"), attrs=st.args.get("attrs"), saltenv=st.saltenv,
+    )
+    if st.name in accumulators:
+        variables["accumulator"] = accumulators[st.name]
+    for key in ("defaults", "context"):
+        extra = st.args.get(key)
+        if isinstance(extra, dict):
+            variables.update(extra)
+    return variables
+
+
 def _sources(state: State) -> list[str]:
     src = state.args.get("source") if state.function != "append" else state.args.get("sources", state.args.get("source"))
     if isinstance(src, str):
@@ -48,6 +90,7 @@ def render_templates(renderer: "MinionRenderer", states: tuple[State, ...], pill
 
     out: list[RenderedTemplate] = []
     errors: list[RenderError] = []
+    accumulators = _accumulators(states)
     for st in states:
         if st.module != "file" or st.function not in SOURCED_FUNCTIONS:
             continue
@@ -68,10 +111,7 @@ def render_templates(renderer: "MinionRenderer", states: tuple[State, ...], pill
         if os.path.isdir(path) or str(st.args.get("template", "")).lower() not in JINJA_TEMPLATES:
             continue
         ctx: dict[str, Any] = renderer.jinja_context(path, st.sls, st.saltenv, pillar)
-        for key in ("defaults", "context"):
-            extra = st.args.get(key)
-            if isinstance(extra, dict):
-                ctx.update(extra)
+        ctx.update(template_variables(st, accumulators))
         result = render_file(renderer.ctx, path, renderer.state_roots[st.saltenv], name=rel, sls=st.sls, context=ctx, pipe="jinja|text")
         errors.extend(result.errors)
         if result.text is None or result.source_map is None:
