@@ -150,19 +150,43 @@ def _ordering_graph(graph: nx.MultiDiGraph) -> nx.DiGraph:
 
 
 def find_requisite_cycles(graph: nx.MultiDiGraph) -> list[list[str]]:
-    """Elementary cycles over ordering requisites, each starting at its smallest node.
+    """One cycle per group of states that require each other, starting at its smallest node.
 
-    ``listen``, ``use`` and ``prereq`` are left out (they do not make Salt run their
-    target first). Sorted; at most ``MAX_CYCLES`` (the first ones networkx yields on
-    the canonical graph, so the choice is deterministic too).
+    A group is a strongly connected component of the ordering requisites (``listen``,
+    ``use`` and ``prereq`` are left out: they do not make Salt run their target first).
+    Enumerating every elementary cycle grows exponentially on formulas whose ``sls:``
+    requisites tie a whole SLS together; one shortest cycle through the group's smallest
+    state names the problem just as well. Sorted, so the result is deterministic.
     """
+    ordering = _ordering_graph(graph)
     cycles = []
-    for cycle in nx.simple_cycles(_ordering_graph(graph)):
-        start = cycle.index(min(cycle))
-        cycles.append(cycle[start:] + cycle[:start])
-        if len(cycles) >= MAX_CYCLES:
-            break
-    return sorted(cycles)
+    for component in nx.strongly_connected_components(ordering):
+        if len(component) == 1:
+            node = next(iter(component))
+            if ordering.has_edge(node, node):
+                cycles.append([node])
+            continue
+        start = min(component)
+        cycles.append(_shortest_cycle(ordering.subgraph(component), start))
+    return sorted(cycles)[:MAX_CYCLES]
+
+
+def _shortest_cycle(component: nx.DiGraph, start: str) -> list[str]:
+    """The shortest path from ``start`` back to itself (BFS, neighbours in sorted order)."""
+    parents: dict[str, str] = {}
+    queue = deque([start])
+    while queue:
+        node = queue.popleft()
+        for nxt in sorted(component.successors(node)):
+            if nxt == start:
+                path = [node]
+                while path[-1] != start:
+                    path.append(parents[path[-1]])
+                return list(reversed(path))
+            if nxt not in parents:
+                parents[nxt] = node
+                queue.append(nxt)
+    return [start]
 
 
 def requisite_dependencies(graph: nx.MultiDiGraph, node: str) -> list[str]:
