@@ -4,20 +4,26 @@
   ``content``/``repl`` (located in the SLS), a rendered template (located in the
   template file through its line map), or a static ``salt://`` source (located in
   that file). ``original`` is the source line as written, to tell a literal from a
-  value that came from pillar.
+  value that came from pillar. In XML and HTML (by file name, or text whose first
+  line starts with ``<``) the lines inside a ``<!-- ... -->`` block are comments.
 - ``commands``: the shell text a state runs (``cmd.*`` names, cron commands).
 """
 
 from __future__ import annotations
 
+import inspect
+import posixpath
 import re
-from dataclasses import dataclass
-from typing import Iterator
+from dataclasses import dataclass, replace
+from typing import Iterable, Iterator
 
 from saltscan import api
 
 CONTENT_ARGS = ("contents", "content", "text", "repl")
 COMMENT_RE = re.compile(r"^\s*(#|;|//|--\s|REM\b|<!--|/\*)")
+# Files whose comments are ``<!-- ... -->`` blocks, possibly over many lines.
+MARKUP_SUFFIXES = (".xml", ".xsd", ".xsl", ".xslt", ".html", ".htm", ".xhtml", ".jsp", ".svg")
+TEMPLATE_SUFFIXES = (".j2", ".jinja", ".jinja2", ".tmpl", ".tpl", ".template")
 # Functions whose ``name`` is a shell command line.
 COMMAND_FUNS = frozenset({"cmd.run", "cmd.wait", "cmd.shell", "cmd.script", "cmd.call",
                           "cron.present", "cmd.mod_watch"})
@@ -32,10 +38,11 @@ class ContentLine:
     original: str | None  # that source line as written (None when not known)
     origin: str  # "contents" | "template" | "static"
     source_file: str  # file of the original text (SLS, template or static file)
+    in_block_comment: bool = False  # inside a multi-line <!-- ... --> block
 
     @property
     def is_comment(self) -> bool:
-        return bool(COMMENT_RE.match(self.text))
+        return self.in_block_comment or bool(COMMENT_RE.match(self.text))
 
 
 def target_path(state: api.State) -> str:
@@ -43,16 +50,62 @@ def target_path(state: api.State) -> str:
     return state.name
 
 
+# Temporary directories: what a state writes there is scratch (the ``_mapdata`` dump
+# every template-formula writes to /tmp/salt_mapdata_dump.yaml for its kitchen tests),
+# not a host path, an endpoint or a secret an application depends on.
+SCRATCH_DIRS = ("/tmp", "/var/tmp")
+# Arguments that only feed a template: file.managed merges them into its context.
+TEMPLATE_INPUT_ARGS = frozenset({"context", "defaults"})
+
+
+def writes_scratch_file(state: api.State) -> bool:
+    """A ``file`` state whose target is under /tmp or /var/tmp."""
+    if state.module != "file" or not isinstance(state.name, str) or not state.name.startswith("/"):
+        return False
+    path = posixpath.normpath(state.name)
+    return any(path == d or path.startswith(d + "/") for d in SCRATCH_DIRS)
+
+
+def template_inputs(state: api.State) -> frozenset[str]:
+    """The arguments of a templated ``file`` state that only reach its template:
+    ``context``, ``defaults``, and every keyword the state function does not take
+    (Salt's ``file.get_managed`` hands them to the template as variables; a
+    mis-indented ``context:`` turns its keys into such arguments). What the template
+    really renders from them is in its rendered text, for the content rules."""
+    if state.module != "file" or not state.args.get("template"):
+        return frozenset()
+    known = _file_state_parameters(state.function)
+    return frozenset(
+        arg for arg in state.args
+        if arg in TEMPLATE_INPUT_ARGS or (known is not None and arg not in known)
+    )
+
+
+def _file_state_parameters(function: str) -> frozenset[str] | None:
+    """Keywords Salt's own ``file.<function>`` state takes (its parameters and Salt's
+    state keywords), or None when it takes no ``**kwargs`` or Salt has no such state."""
+    import salt.state
+    import salt.states.file
+
+    fun = getattr(salt.states.file, function, None)
+    if not callable(fun):
+        return None
+    params = inspect.signature(fun).parameters
+    if not any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values()):
+        return None
+    return frozenset(params) | frozenset(salt.state.STATE_INTERNAL_KEYWORDS)
+
+
 def content_lines(state: api.State, ctx: api.RuleContext) -> Iterator[ContentLine]:
     if state.module != "file":
         return
     for arg in CONTENT_ARGS:
-        yield from _inline(state, ctx, arg)
+        yield from _markup_comments(list(_inline(state, ctx, arg)), (state.name,))
     if state.function == "keyvalue":
         yield from _keyvalue(state)
     template = ctx.template_of(state)
     if template is not None:
-        yield from _template(template, ctx)
+        yield from _markup_comments(list(_template(template, ctx)), (state.name, template.location.file))
         return
     source = state.args.get("source")
     if isinstance(source, list):
@@ -61,8 +114,60 @@ def content_lines(state: api.State, ctx: api.RuleContext) -> Iterator[ContentLin
         rel = ctx.resolve_salt_url(source, state.saltenv)
         src = ctx.source(rel) if rel else None
         if src is not None:
-            for number, line in enumerate(src.lines, start=1):
-                yield ContentLine(line, api.SourceLocation(rel, number), line, "static", rel)
+            lines = [ContentLine(line, api.SourceLocation(rel, number), line, "static", rel)
+                     for number, line in enumerate(src.lines, start=1)]
+            yield from _markup_comments(lines, (state.name, rel))
+
+
+def is_markup(names: Iterable[str], first_line: str) -> bool:
+    """XML or HTML: a name with a markup suffix (``web.xml``, ``index.html.j2``), or
+    text whose first non-blank line starts with ``<``."""
+    for name in names:
+        if not isinstance(name, str):
+            continue
+        base = name.lower()
+        for suffix in TEMPLATE_SUFFIXES:
+            base = base.removesuffix(suffix)
+        if base.endswith(MARKUP_SUFFIXES):
+            return True
+    return first_line.lstrip().startswith("<")
+
+
+def _markup_comments(lines: list[ContentLine], names: tuple[str, ...]) -> list[ContentLine]:
+    """``lines`` with those inside a multi-line ``<!-- ... -->`` marked as comments,
+    when they are markup. A line that closes a comment and goes on with markup
+    (``--> <a href=...>``) is not a comment."""
+    first = next((line.text for line in lines if line.text.strip()), "")
+    if not is_markup(names, first):
+        return lines
+    out: list[ContentLine] = []
+    inside = False
+    for line in lines:
+        text = line.text
+        if inside:
+            close = text.find("-->")
+            commented = close < 0 or not text[close + 3:].strip()
+            out.append(replace(line, in_block_comment=True) if commented else line)
+        else:
+            out.append(line)
+        inside = _inside_comment_after(text, inside)
+    return out
+
+
+def _inside_comment_after(text: str, inside: bool) -> bool:
+    """Whether a ``<!--`` is still open at the end of ``text``."""
+    pos = 0
+    while True:
+        if inside:
+            end = text.find("-->", pos)
+            if end < 0:
+                return True
+            inside, pos = False, end + 3
+        else:
+            start = text.find("<!--", pos)
+            if start < 0:
+                return False
+            inside, pos = True, start + 4
 
 
 def _inline(state: api.State, ctx: api.RuleContext, arg: str) -> Iterator[ContentLine]:

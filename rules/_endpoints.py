@@ -1,8 +1,10 @@
 """Endpoints of other systems written in text: URLs, IP addresses, host names.
 
 Deliberately conservative, because every hit is a migration task:
-- URLs of any scheme but ``salt://``/``file://``; ``user@host:path`` (git over ssh);
-- IPv4 addresses (not CIDR networks, masks, ``0.0.0.0`` or loopback);
+- URLs of any scheme but ``salt://``/``file://``; ``user@host:path`` (git over ssh;
+  not a Salt compound matcher such as ``C@java:lookup``);
+- IPv4 addresses (not CIDR networks, masks, ``0.0.0.0`` or loopback, nor a
+  four-part version: ``8.46.0.19-ca-jdk``, ``v1.2.3.4``, a path segment ``/0.1.2.0``);
 - dotted host names whose last label is a real or internal top-level domain;
 - single-label names only after a host-like key (``host=db01``, ``-h db01``) or with
   a well-known service port (``redis:6379``).
@@ -18,8 +20,11 @@ from typing import Iterator
 from urllib.parse import urlsplit
 
 URL_RE = re.compile(r"\b([A-Za-z][A-Za-z0-9+.-]*)://([^\s'\"<>()\[\]{}|,;`]+)")
-SCP_RE = re.compile(r"(?<![\w/])[\w.-]+@([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*):(?!\d+\b)[\w./~-]")
-IPV4_RE = re.compile(r"(?<![\w.])((?:\d{1,3}\.){3}\d{1,3})(?::(\d{1,5}))?(?![\w.]|/\d)")
+# A single upper-case letter before ``@`` is a Salt matcher (``G@``, ``I@``, ``C@``...).
+SCP_RE = re.compile(r"(?<![\w/])(?![A-Z]@)[\w.-]+@([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*):(?!\d+\b)[\w./~-]")
+# Not after a letter or ``-`` (``v1.2.3.4``, ``jdk-8.46.0.19``), nor before ``-``
+# (``8.46.0.19-ca-jdk``): those are versions. A path segment is refused in code.
+IPV4_RE = re.compile(r"(?<![\w.-])((?:\d{1,3}\.){3}\d{1,3})(?::(\d{1,5}))?(?![\w.-]|/\d)")
 DOTTED_RE = re.compile(
     r"(?<![\w.@/-])((?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,24})"
     r"(?::(\d{1,5}))?(?![\w-])"
@@ -125,6 +130,12 @@ def _valid_ipv4(text: str) -> bool:
                                    for p in parts)
 
 
+def _path_segment(text: str, start: int) -> bool:
+    """Whether the match at ``start`` follows one ``/`` (``/opt/lib/0.1.2.0``), not
+    ``//`` (an SMB share ``//10.1.1.1/x`` names a host)."""
+    return start > 0 and text[start - 1] == "/" and (start < 2 or text[start - 2] != "/")
+
+
 def _kind(port: int | None, scheme: str | None = None) -> str:
     """What the endpoint is, by scheme (a generic transport yields to the port)."""
     by_port = SERVICE_PORTS.get(port or 0, "")
@@ -176,7 +187,7 @@ def endpoints_in(text: str) -> Iterator[Endpoint]:
             if free(m.start()):
                 yield from emit(m.group(1), None, "SSH", *m.span())
     for m in IPV4_RE.finditer(text):
-        if free(m.start()) and _valid_ipv4(m.group(1)):
+        if free(m.start()) and _valid_ipv4(m.group(1)) and not _path_segment(text, m.start()):
             port = _port(m.group(2))
             yield from emit(m.group(1), port, _kind(port), *m.span())
     for m in DOTTED_RE.finditer(text):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import ClassVar, Iterator
+from typing import ClassVar, Iterator, Mapping
 
 from saltscan import api
 
@@ -11,6 +11,8 @@ from ._content import KEY_LINE_RE
 
 FUNCTION_RE = re.compile(r"^\s+([A-Za-z_][\w]*)\.([A-Za-z_]\w*)\s*:")
 NOT_STATES = frozenset({"include", "extend", "exclude"})
+# ``  key:`` or ``  "key": value`` on one YAML line: its indentation and the key.
+YAML_KEY_RE = re.compile(r"""^(?P<indent> *)(?:-\s+)?(?P<q>["']?)(?P<key>[^\s#"'][^#"']*?)(?P=q)\s*:(?:\s|$)""")
 
 
 class RenderErrorRule(api.GraphRule):
@@ -36,21 +38,87 @@ class RenderErrorRule(api.GraphRule):
                              subject=error.kind.value)
 
 
+def in_pillar_roots(path: str, ctx) -> bool:
+    """Whether ``path`` (relative to the scanned root) is a file of the pillar roots."""
+    tree = ctx.model.tree
+    for roots in tree.pillar_roots.values():
+        for root in roots:
+            rel = tree.relpath(root)
+            if rel in (".", ""):
+                continue  # a pillar root at the scanned root tells nothing apart
+            if path == rel or path.startswith(rel.rstrip("/") + "/"):
+                return True
+    return False
+
+
 def enclosing_state(error: api.RenderError, ctx) -> api.StateRef | None:
     """The state ID (as written) whose block holds the error's line, if any: a
-    render error has no rendered state to point at, but its SLS line has one."""
-    if not error.sls or not error.location.file.endswith(".sls"):
+    render error has no rendered state to point at, but its SLS line has one.
+    A pillar file has no states: its top-level keys are pillar keys."""
+    if not error.sls:
         return None
-    src = ctx.source(error.location.file)
+    return state_at(error.location, error.sls, ctx)
+
+
+RenderedIds = Mapping[tuple[str, int], tuple[api.StateRef, ...]]
+
+
+def rendered_state_index(model: api.Model) -> RenderedIds:
+    """``(file, ID line) -> the states rendered from that line`` over every minion."""
+    index: dict[tuple[str, int], set[api.StateRef]] = {}
+    for render in model.renders:
+        for st in render.states:
+            key = (st.location.file, st.location.line)
+            index.setdefault(key, set()).add(api.StateRef(id=st.id, function=st.fun, sls=st.sls))
+    return {k: tuple(sorted(v, key=lambda r: (r.id, r.function, r.sls))) for k, v in index.items()}
+
+
+def state_at(location: api.SourceLocation, sls: str, ctx,
+             rendered: RenderedIds | None = None) -> api.StateRef | None:
+    """The state of the SLS block holding ``location``: the nearest top-level key
+    above it, unless that is ``include``/``extend``/``exclude``. With ``rendered``
+    (``rendered_state_index``), the one state rendered from that ID line when there
+    is exactly one: it gives the ID of a Jinja expression (``{{ name }}-conf:``) and
+    the function; otherwise the ID as written, None for a Jinja expression (a loop
+    renders several IDs from it). None in a pillar file, whose keys are pillar keys."""
+    if not location.file.endswith(".sls") or in_pillar_roots(location.file, ctx):
+        return None
+    src = ctx.source(location.file)
     if src is None:
         return None
-    for number in range(min(error.location.line, len(src.lines)), 0, -1):
+    for number in range(min(location.line, len(src.lines)), 0, -1):
         line = src.line(number)
         if KEY_LINE_RE.match(line):
             sid = line.split("#", 1)[0].rstrip().rstrip(":").strip("'\"")
-            if sid in NOT_STATES or "{" in sid:
+            if sid in NOT_STATES:
+                return None
+            known = (rendered or {}).get((location.file, number), ())
+            if len(known) == 1:
+                return known[0]
+            if "{" in sid:
                 return None
             m = FUNCTION_RE.match(src.line(number + 1))
             function = f"{m.group(1)}.{m.group(2)}" if m else ""
-            return api.StateRef(id=sid, function=function, sls=error.sls)
+            return api.StateRef(id=sid, function=function, sls=sls)
     return None
+
+
+def yaml_key_path(error: api.RenderError, ctx) -> str | None:
+    """The colon path of the YAML key written at the error's line (``ntp`` for a
+    top-level ``ntp:``, ``ntp:ng:settings`` for a nested one), from the indentation
+    of the lines above it; None when that line holds no plain key."""
+    src = ctx.source(error.location.file, api.SourceKind.PILLAR)
+    if src is None:
+        return None
+    m = YAML_KEY_RE.match(src.line(error.location.line))
+    if m is None or "{" in m.group("key"):
+        return None
+    path, indent = [m.group("key")], len(m.group("indent"))
+    for number in range(error.location.line - 1, 0, -1):
+        if indent == 0:
+            break
+        above = YAML_KEY_RE.match(src.line(number))
+        if above is not None and len(above.group("indent")) < indent:
+            path.insert(0, above.group("key"))
+            indent = len(above.group("indent"))
+    return ":".join(path)

@@ -62,6 +62,8 @@ _SYSTEM_VAR = (
     "/var/cache/man", "/var/cache/ldconfig", "/var/cache/fontconfig", "/var/cache/salt",
     "/var/log/salt", "/var/spool/cron", "/var/spool/anacron", "/var/run", "/var/lock",
     "/var/tmp", "/var/mail", "/var/www",
+    # login accounting the OS keeps (logrotate.conf rotates them): not application logs
+    "/var/log/wtmp", "/var/log/btmp", "/var/log/lastlog", "/var/log/faillog",
 )
 _UPLOAD_SEGMENT = re.compile(r"^(uploads?|attachments?|media_uploads?)$", re.I)
 _LOG_SEGMENT = re.compile(r"^(log|logs)$", re.I)

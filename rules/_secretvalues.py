@@ -29,6 +29,22 @@ NOT_SECRET_KEYS = re.compile(
 NOT_SECRET_VALUE = re.compile(r"^([a-z][a-z0-9+.-]*://[^@\s]*|/\S*)$", re.I)
 
 
+# Default passwords that ship with software and that everyone knows (Java's keystore
+# password, RabbitMQ's guest...): still secrets in clear, worse ones, as anyone can
+# guess them; the message says so, without the value.
+WELL_KNOWN_DEFAULTS = frozenset({
+    "changeit", "changeme", "password", "passw0rd", "admin", "guest", "secret", "default",
+    "root", "toor",
+})
+
+
+def what_secret(value: object) -> str:
+    """``"a well-known default credential"`` for one of ``WELL_KNOWN_DEFAULTS``, else
+    ``"a secret"``: how a message names the value it never shows."""
+    text = str(value).strip().strip("'\"").lower() if isinstance(value, (str, int)) else ""
+    return "a well-known default credential" if text in WELL_KNOWN_DEFAULTS else "a secret"
+
+
 def secret_key(key: str) -> str | None:
     """Why a key in file contents names a secret (None for known settings)."""
     if NOT_SECRET_KEYS.match(key):

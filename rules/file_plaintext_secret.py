@@ -8,7 +8,7 @@ from typing import Iterator
 from saltscan import api
 
 from ._content import content_lines, is_literal
-from ._secretvalues import literal_secret, secret_key
+from ._secretvalues import literal_secret, secret_key, what_secret
 
 PAIR_RE = re.compile(
     r"""^\s*(?:export\s+|set\s+|Environment=)?["']?(?P<key>[A-Za-z_][\w.-]*)["']?\s*"""
@@ -24,8 +24,11 @@ class FilePlaintextSecret(api.StateRule):
     template or static file in the Salt tree (``password = s3cret``,
     ``requirepass s3cret``, ``SECRET_KEY = '...'``, a private key block), or in
     the SLS's inline ``contents``. Values the template takes from pillar are
-    reported on the pillar key (SS301) instead. The finding is at the line of the
-    original template or file, and names the key, never the value.
+    reported on the pillar key (SS301) instead. A value random enough to be key
+    material is reported too; randomness is judged on the value (of a
+    ``key = value`` pair, an XML element), never on a whole line. The finding
+    is at the line of the original template or file, and names the key, never
+    the value.
 
     Problematic::
 
@@ -64,21 +67,38 @@ class FilePlaintextSecret(api.StateRule):
                 if not (literal_secret(value, ctx) and is_literal(value, line, ctx)):
                     continue
                 reported.add((line.location, key))
-                message = (
-                    f"{key} is written in clear in the contents of {state.name} ({reason})"
-                    if key != reason
-                    else f"the contents of {state.name} hold a {reason} in clear"
-                )
+                what = what_secret(value)
+                if key == reason:
+                    message = f"the contents of {state.name} hold a {reason} in clear"
+                elif what != "a secret":
+                    message = f"{key} is {what} written in clear in the contents of {state.name} ({reason})"
+                else:
+                    message = f"{key} is written in clear in the contents of {state.name} ({reason})"
                 yield self.at(line.location, message, state=state, subject=key)
 
 
+RANDOM = "high-entropy string"
+
+
 def _secrets_on(text: str) -> Iterator[tuple[str, str, str]]:
-    """``(key, value, reason)`` for the secrets a content line sets."""
+    """``(key, value, reason)`` for the secrets a content line sets.
+
+    A known credential format counts wherever it is on the line; randomness only in
+    a value (of a ``key = value`` pair or an XML element) or a line that is one bare
+    token: a whole XML line has no spaces and would read as one random token."""
     value_reason = api.secret_value_reason(text)
-    if value_reason:
+    if value_reason and value_reason != RANDOM:
         yield value_reason, text.strip(), value_reason
         return
-    for m in (PAIR_RE.match(text), *XML_RE.finditer(text)):
-        reason = secret_key(m.group("key")) if m else None
+    pairs = [m for m in (PAIR_RE.match(text), *XML_RE.finditer(text)) if m]
+    for m in pairs:
+        reason = secret_key(m.group("key")) or _random(m.group("value"))
         if reason:
             yield m.group("key"), m.group("value"), reason
+    token = text.strip()
+    if not pairs and _random(token):
+        yield RANDOM, token, RANDOM
+
+
+def _random(value: str) -> str | None:
+    return RANDOM if api.secret_value_reason(value.strip()) == RANDOM else None

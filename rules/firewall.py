@@ -10,10 +10,14 @@ from ._hostlevel import HostLevelRule
 class Firewall(HostLevelRule):
     """State manages the host firewall (iptables, nftables, firewalld, ufw).
 
-    Firewall rules, their files, packages and ``iptables-restore`` commands:
-    they filter traffic for the whole host. In a cluster the
-    equivalent is a network policy (and the node's firewall stays the
-    platform's), written per application in the deployment.
+    Firewall rules (``iptables``, ``nftables``, ``firewalld`` states), their
+    rule files, the firewall services and the packages that load rules at boot
+    (``iptables-persistent``, ``firewalld``, ``ufw``), ``iptables-restore``
+    commands: they filter traffic for the whole host. Installing the bare
+    ``iptables`` or ``nftables`` tools manages no rule (Docker needs them as a
+    dependency) and is not reported. In a cluster the equivalent is a network
+    policy (and the node's firewall stays the platform's), written per
+    application in the deployment.
 
     Problematic::
 
@@ -42,8 +46,9 @@ class Firewall(HostLevelRule):
     paths = ("/etc/iptables/", "/etc/sysconfig/iptables", "/etc/sysconfig/ip6tables",
              "/etc/ufw/", "/etc/firewalld/", "/etc/nftables.conf", "/etc/nftables.d/")
     services = ("iptables", "ip6tables", "firewalld", "ufw", "nftables", "netfilter-persistent")
-    packages = ("iptables", "iptables-persistent", "iptables-services", "ip6tables",
-                "firewalld", "ufw", "nftables", "netfilter-persistent")
+    # Packages whose job is to load firewall rules; not the command-line tools alone.
+    packages = ("iptables-persistent", "iptables-services", "firewalld", "ufw",
+                "netfilter-persistent")
     command_re = re.compile(
         r"(?<![\w-])(iptables|ip6tables|iptables-restore|ip6tables-restore|ufw|firewall-cmd|nft)(?=\s+\S)"
     )

@@ -8,7 +8,7 @@ from typing import Iterator
 from saltscan import api
 
 from . import _paths
-from ._content import CONTENT_ARGS, value_location
+from ._content import CONTENT_ARGS, value_location, writes_scratch_file
 
 # Arguments that name where Salt gets a file from, not where the application runs.
 SKIPPED_ARGS = frozenset({"source", "sources", "source_hash", "template", "device",
@@ -27,8 +27,10 @@ class HostPathArgument(api.StateRule):
 
     Paths that belong in the image are not reported: ``/etc``, ``/usr``, ``/opt``
     (the default ``app_dirs``), ``/tmp``, ``/run`` and the host's own bookkeeping
-    (``/var/lib/dpkg``, ``/var/cache/apt``...). One finding per state lists every
-    host path its arguments use; file contents are SS102's.
+    (``/var/lib/dpkg``, ``/var/cache/apt``...), nor anything a file state
+    writes under /tmp or /var/tmp (a scratch file such as a formula's
+    ``_mapdata`` dump). One finding per state lists every host path its
+    arguments use; file contents are SS102's.
 
     Problematic::
 
@@ -59,6 +61,8 @@ class HostPathArgument(api.StateRule):
             "one-level globs): paths under them belong in the image.")
 
     def check(self, state: api.State, ctx: api.RuleContext) -> Iterator[api.Finding]:
+        if writes_scratch_file(state):
+            return
         mounts = _mount_points(ctx)
         found: dict[str, tuple[str, _paths.PathKind]] = {}  # path -> (arg, kind)
         for arg in ("name", *sorted(state.args)):

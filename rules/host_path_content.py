@@ -8,7 +8,7 @@ from typing import Iterator
 from saltscan import api
 
 from . import _paths
-from ._content import content_lines
+from ._content import content_lines, writes_scratch_file
 
 
 class HostPathContent(api.StateRule):
@@ -18,7 +18,10 @@ class HostPathContent(api.StateRule):
     ``salt://`` file, or inline ``contents``) points the application at a path
     that holds run-time state on this host: log files, data, upload, spool, cache
     or backup directories, home directories, mount points. One finding per line,
-    at the line of the original template or file; comment lines are ignored.
+    at the line of the original template or file; comment lines, files written
+    under /tmp or /var/tmp, and the OS's own login accounting files
+    (``/var/log/wtmp``, ``btmp``, ``lastlog``, ``faillog``, as the OS
+    logrotate configuration names them) are not reported.
 
     Problematic::
 
@@ -53,6 +56,8 @@ class HostPathContent(api.StateRule):
             "one-level globs): paths under them belong in the image.")
 
     def check(self, state: api.State, ctx: api.RuleContext) -> Iterator[api.Finding]:
+        if writes_scratch_file(state):
+            return
         by_line: dict[api.SourceLocation, dict[str, _paths.PathKind]] = {}
         for line in content_lines(state, ctx):
             if line.is_comment or api.UNKNOWN_RE.search(line.text):

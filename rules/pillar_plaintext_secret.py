@@ -6,6 +6,8 @@ from typing import Iterator
 
 from saltscan import api
 
+from ._secretvalues import what_secret
+
 
 class PillarPlaintextSecret(api.GraphRule):
     """Secret stored in clear in pillar.
@@ -16,7 +18,9 @@ class PillarPlaintextSecret(api.GraphRule):
     NACL renderer, not an ``sdb://`` or vault reference, not a template
     expression. Anyone who can read the Salt repository can read it, and the
     migration needs it in a secret store. The finding points at the pillar line
-    of the key and names the key path, never the value.
+    of the key and names the key path, never the value; a well-known default
+    (Java's keystore password, RabbitMQ's guest) is named as such, since anyone
+    can guess it.
 
     Problematic::
 
@@ -54,7 +58,7 @@ class PillarPlaintextSecret(api.GraphRule):
             reason = plaintext_reason(pv)
             if reason:
                 yield self.at_pillar(
-                    pv, f"pillar key {pv.key_path} holds a secret in clear ({reason})"
+                    pv, f"pillar key {pv.key_path} holds {what_secret(pv.value)} in clear ({reason})"
                 )
 
 

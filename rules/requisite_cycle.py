@@ -13,7 +13,10 @@ class RequisiteCycle(api.GraphRule):
     State A requires (or watches, ...) B, which requires ... A. No build or
     start sequence can honour it, and Salt fails these states ("A recursive
     requisite was found"). Reported under ``ordering`` (DESIGN.md section 4
-    lists cycles there), once per state of the cycle, each with the whole cycle.
+    lists cycles there), once per distinct cycle, at the state the cycle
+    starts from (the one with the smallest graph node id), with the whole
+    cycle in the message: the other states of the cycle are named there, and
+    reporting every rotation of one cycle would repeat one fault many times.
 
     Problematic::
 
@@ -50,18 +53,16 @@ class RequisiteCycle(api.GraphRule):
     hint = "remove the requisite that points back; a state cannot need what needs it"
 
     def check(self, graph, ctx: api.RuleContext) -> Iterator[api.Finding]:
-        reported: set[tuple[str, str]] = set()
+        reported: set[str] = set()
+        # Each cycle starts at its smallest node: one rotation per cycle, so one finding.
         for cycle in api.find_requisite_cycles(graph):
             states = [api.state_of_node(graph, node, ctx.render) for node in cycle]
             if any(st is None for st in states):
                 continue
-            for i, state in enumerate(states):
-                ordered = states[i:] + states[:i]
-                path = " -> ".join(f"{st.module}:{st.id}" for st in [*ordered, state])
-                key = (state.id, path)
-                if key not in reported:
-                    reported.add(key)
-                    yield self.at_state(state, f"requisite cycle: {path}", subject=path)
+            path = " -> ".join(f"{st.module}:{st.id}" for st in [*states, states[0]])
+            if path not in reported:
+                reported.add(path)
+                yield self.at_state(states[0], f"requisite cycle: {path}", subject=path)
         if not reported:
             for error in ctx.render.errors:
                 if error.kind is api.RenderErrorKind.REQUISITE_CYCLE:

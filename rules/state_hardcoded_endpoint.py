@@ -8,7 +8,7 @@ from typing import Iterator
 from saltscan import api
 
 from . import _endpoints
-from ._content import CONTENT_ARGS, block_range, value_location
+from ._content import CONTENT_ARGS, block_range, template_inputs, value_location, writes_scratch_file
 
 # Arguments naming where Salt downloads a file from (fetched once, at image build in
 # a container world); a package repository (``pkgrepo``) is still reported: it is an
@@ -17,6 +17,9 @@ BUILD_ARGS = frozenset({
     "source", "source_hash", "sources", "index_url", "extra_index_url", "find_links",
     "template", "skip_verify", "key_url", "gpgkey",
 })
+# Arguments that name or describe a state, never an address it connects to: a cron
+# job's ``identifier`` (``letsencrypt-www.example.com``), a ``comment``.
+LABEL_ARGS = frozenset({"identifier", "comment"})
 
 
 class StateHardcodedEndpoint(api.GraphRule):
@@ -32,7 +35,11 @@ class StateHardcodedEndpoint(api.GraphRule):
     minion's own names and addresses (from grains); values that come from
     pillar (the inventory lists them); the site's own names (``server_name``,
     ``ALLOWED_HOSTS``...); download sources (``source:``, ``source_hash``,
-    ``index_url``: fetched at image build). One finding per state lists every
+    ``index_url``: fetched at image build); what only feeds a template
+    (``context``, ``defaults``, extra keyword arguments: SS402 reports what the
+    template renders into the file); dict keys (names, not addresses); labels
+    (a cron ``identifier``, a ``comment``); ``test.*`` states, which do nothing;
+    files written under /tmp or /var/tmp. One finding per state lists every
     endpoint. A literal written once in a Jinja variable (``{% set %}``) and used
     by several states is reported once, at the line where it is written.
     File contents are SS402's.
@@ -69,7 +76,9 @@ class StateHardcodedEndpoint(api.GraphRule):
         # (file, line, host) -> the states using a literal written there, outside them
         shared: dict[tuple[str, int, str], list[tuple[api.State, str]]] = {}
         for state in ctx.render.states:
-            if state.module in self.options.skipped_modules:
+            if state.module in self.options.skipped_modules or state.module == "test":
+                continue
+            if writes_scratch_file(state):
                 continue
             found: dict[str, tuple[api.SourceLocation, str, tuple]] = {}
             for arg, text in _strings(state):
@@ -133,14 +142,28 @@ def _literal_place(ep: _endpoints.Endpoint, state: api.State, ctx: api.RuleConte
 
 def _strings(state: api.State) -> Iterator[tuple[str, str]]:
     yield "name", state.name
+    skipped = BUILD_ARGS | LABEL_ARGS | template_inputs(state) | set(CONTENT_ARGS)
     for arg in sorted(state.args):
-        if arg in BUILD_ARGS or arg in CONTENT_ARGS:
+        if arg in skipped:
             continue
         value = state.args[arg]
         if arg == "device" and state.module == "mount" and isinstance(value, str):
             value = _nfs_url(value)
-        for _, text in api.iter_strings(value):
+        for text in _values(value):
             yield arg, text
+
+
+def _values(value: object) -> Iterator[str]:
+    """The string values in nested argument data, in document order. Dict keys are
+    left out: they name things (a vhost, an env var), the values are what connects."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _values(item)
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            yield from _values(item)
 
 
 def _nfs_url(device: str) -> str:

@@ -7,8 +7,8 @@ from typing import Iterator
 
 from saltscan import api
 
-from ._content import CONTENT_ARGS, commands, value_location
-from ._secretvalues import flag_values, literal_secret
+from ._content import CONTENT_ARGS, commands, value_location, writes_scratch_file
+from ._secretvalues import flag_values, literal_secret, what_secret
 
 SKIPPED_ARGS = frozenset({"source", "source_hash", "template", "name"})
 
@@ -56,6 +56,8 @@ class StatePlaintextSecret(api.StateRule):
     hint = "move the secret to encrypted pillar or a secret store and reference it"
 
     def check(self, state: api.State, ctx: api.RuleContext) -> Iterator[api.Finding]:
+        if writes_scratch_file(state):
+            return  # a scratch file (a formula's _mapdata dump): its values are the map's
         reported: set[str] = set()
         for arg in sorted(state.args):
             if arg in SKIPPED_ARGS or arg in CONTENT_ARGS:
@@ -69,7 +71,7 @@ class StatePlaintextSecret(api.StateRule):
                     reported.add(path)
                     where = value_location(state, ctx, arg, key if key != arg else "")
                     yield self.at(
-                        where, f"{state.fun} argument {path} holds a secret in clear ({reason})",
+                        where, f"{state.fun} argument {path} holds {what_secret(text)} in clear ({reason})",
                         state=state, subject=path,
                     )
         for arg, command in commands(state):

@@ -2,12 +2,24 @@
 
 from __future__ import annotations
 
+import re
 from typing import Iterator
 
 from saltscan import api
 
 from . import _endpoints
-from ._content import content_lines, is_literal
+from ._content import content_lines, is_literal, writes_scratch_file
+
+# Text that names a document, never a system anything connects to: systemd's
+# ``Documentation=`` URLs, XML namespace names and schema locations (an attribute
+# value that may go on over several lines), licence URLs.
+DOCUMENTATION_LINE_RE = re.compile(r"^\s*Documentation\s*=")
+NAMESPACE_ATTR_RE = re.compile(
+    r"(?<![\w.:-])(?:xmlns(?::[\w.-]+)?|(?:[\w.-]+:)?(?:noNamespaceSchemaLocation|schemaLocation))"
+    r"\s*=\s*(?P<q>[\"'])"
+)
+# In the path only: ``http://license.corp:27000`` is a licence server, a real endpoint.
+LICENCE_URL_RE = re.compile(r"(?i)\b[a-z][a-z0-9+.-]*://[^/\s\"'<>]+/[^\s\"'<>]*licen[cs]e[^\s\"'<>]*")
 
 
 class TemplateHardcodedEndpoint(api.StateRule):
@@ -16,9 +28,12 @@ class TemplateHardcodedEndpoint(api.StateRule):
     A configuration file the state writes (a template, a static file, inline
     ``contents``) names another system by a literal IP address, host name or URL
     written in the Salt tree. Addresses a template takes from pillar or grains
-    are configuration already and are not reported; comment lines are ignored,
-    and so are lines that name the site itself (``server_name``,
-    ``ALLOWED_HOSTS``, a public base URL). The finding is at the line of the
+    are configuration already and are not reported; comment lines (also inside
+    XML ``<!-- -->`` blocks) are ignored, and so are lines that name the site
+    itself (``server_name``, ``ALLOWED_HOSTS``, a public base URL) and URLs that
+    name documents: systemd ``Documentation=``, XML ``xmlns`` and
+    ``schemaLocation`` values, licence URLs. Files written under /tmp or
+    /var/tmp are scratch, not configuration. The finding is at the line of the
     original template.
 
     Problematic::
@@ -48,11 +63,15 @@ class TemplateHardcodedEndpoint(api.StateRule):
     hint = "template the address from configuration injected at run time (env var, ConfigMap)"
 
     def check(self, state: api.State, ctx: api.RuleContext) -> Iterator[api.Finding]:
+        if writes_scratch_file(state):
+            return
         by_line: dict[api.SourceLocation, dict[str, str]] = {}
+        open_quote: str | None = None
         for line in content_lines(state, ctx):
-            if line.is_comment or _endpoints.names_self(line.text):
+            text, open_quote = without_document_references(line.text, open_quote)
+            if line.is_comment or _endpoints.names_self(text):
                 continue
-            for ep in _endpoints.endpoints_in(line.text):
+            for ep in _endpoints.endpoints_in(text):
                 if "__unknown_" in ep.host or ctx.allowlist.allows_host(ep.host):
                     continue
                 if ep.host in ctx.minion_names or not is_literal(ep.written, line, ctx):
@@ -64,3 +83,25 @@ class TemplateHardcodedEndpoint(api.StateRule):
                 location, f"hardcoded {what} in the contents of {state.name}",
                 state=state, subject=" ".join(sorted(found)),
             )
+
+
+def without_document_references(text: str, open_quote: str | None) -> tuple[str, str | None]:
+    """``text`` without the document references it holds, and the quote of a
+    namespace attribute value still open at its end (``open_quote`` is the one open
+    at the end of the line before: an ``xsi:schemaLocation`` list spans lines)."""
+    if open_quote:
+        end = text.find(open_quote)
+        if end < 0:
+            return "", open_quote
+        text = text[end + 1:]
+    if DOCUMENTATION_LINE_RE.match(text):
+        return "", None
+    kept: list[str] = []
+    while (m := NAMESPACE_ATTR_RE.search(text)) is not None:
+        kept.append(text[:m.start()])
+        end = text.find(m.group("q"), m.end())
+        if end < 0:
+            return LICENCE_URL_RE.sub("", "".join(kept)), m.group("q")
+        text = text[end + 1:]
+    kept.append(text)
+    return LICENCE_URL_RE.sub("", "".join(kept)), None

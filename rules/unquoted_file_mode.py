@@ -7,6 +7,8 @@ from typing import Iterator
 
 from saltscan import api
 
+from ._errors import RenderedIds, rendered_state_index, state_at
+
 MODE_RE = re.compile(r"^\s*(?:-\s+)?(mode|file_mode|dir_mode)\s*:\s*(?P<mode>\d{3,4})\s*(?:#.*)?$")
 
 
@@ -16,6 +18,8 @@ class UnquotedFileMode(api.SourceRule):
     ``mode: 0644`` is read by YAML as a number (an octal one in YAML 1.1, a
     decimal one elsewhere): quote modes (``mode: "0644"``) so that every reader
     sees the same string. salt-lint reports it as rule 207 (``# noqa: 207``).
+    The finding names the state whose block holds the line: its ID as written,
+    or the one state rendered from a Jinja ID (not when a loop renders several).
 
     Problematic::
 
@@ -40,11 +44,24 @@ class UnquotedFileMode(api.SourceRule):
     hint = 'quote the mode: mode: "0644"'
     salt_lint = ("207",)
 
+    def __init__(self, options=None) -> None:
+        super().__init__(options)
+        # One index of rendered state IDs per scanned model (one rule instance per run).
+        self._rendered: tuple[api.Model, RenderedIds] | None = None
+
     def check(self, source: api.SourceFile, ctx: api.TreeContext) -> Iterator[api.Finding]:
+        sls = next((f.sls for f in ctx.model.tree.sls_files if f.path == source.path), None)
         for number, line in enumerate(source.lines, start=1):
             m = MODE_RE.match(line)
             if m:
+                location = api.SourceLocation(source.path, number, m.start("mode") + 1)
+                state = state_at(location, sls, ctx, self._rendered_ids(ctx.model)) if sls else None
                 yield self.at(
-                    api.SourceLocation(source.path, number, m.start("mode") + 1),
-                    f"{m.group(1)} {m.group('mode')} is not quoted", subject=f"line-{number}",
+                    location, f"{m.group(1)} {m.group('mode')} is not quoted",
+                    state=state, subject=f"line-{number}",
                 )
+
+    def _rendered_ids(self, model: api.Model) -> RenderedIds:
+        if self._rendered is None or self._rendered[0] is not model:
+            self._rendered = (model, rendered_state_index(model))
+        return self._rendered[1]

@@ -76,6 +76,9 @@ ABOUT_WORDS = frozenset(
         "renew", "renewal", "sent", "lookup", "keyring", "keyfile", "encryption",
     }
 )
+# Whole names (words joined by ``_``) of settings that read like secrets: apache's
+# ``ServerTokens`` and nginx's ``server_tokens`` say how much of the version to show.
+SETTING_NAMES = frozenset({"server_tokens"})
 # A word before the secret word that makes the key a switch about secrets.
 SWITCH_WORDS = frozenset(
     {"permit", "allow", "use", "require", "requires", "has", "is", "no", "empty", "min",
@@ -122,6 +125,8 @@ PASS_DIRECTIVE_PREFIXES = frozenset({"proxy", "fastcgi", "uwsgi", "scgi", "grpc"
 def name_kind(name: str) -> str | None:
     """The kind of secret a single key name denotes, or None."""
     words = key_words(name)
+    if "_".join(words) in SETTING_NAMES:
+        return None
     for i, word in enumerate(words):
         if word == "pass" and i > 0 and words[i - 1] in PASS_DIRECTIVE_PREFIXES:
             continue

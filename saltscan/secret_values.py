@@ -124,6 +124,15 @@ _PATHISH = re.compile(r"(?:[A-Za-z0-9_.-]*\.[A-Za-z0-9_.-]*/|\.{0,2}/|~/?|[A-Za-
 _WORDY = re.compile(r"(?:[a-z]{2,}|[A-Z][a-z]+|[A-Z]{2,})\d{0,4}|\d{1,4}")
 _RUN = re.compile(r"[A-Z]{2,}(?![a-z])|[A-Z]?[a-z]+|[A-Z]|\d+|[^A-Za-z0-9]+")
 _CANDIDATE = re.compile(r"[A-Za-z0-9+/=_.~-]{20,}")
+# A media type (``application/x-7z-compressed``, web.xml's mime-mapping list).
+_MEDIA_TYPE = re.compile(
+    r"(?:application|audio|chemical|font|image|message|model|multipart|text|video|x-[a-z]+)"
+    r"/[a-z0-9][a-z0-9.+_-]*"
+)
+_EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
+# An OpenSSL cipher list: ``HIGH:!aNULL:!MD5``, ``EECDH+AESGCM:EDH+AESGCM:AES256+EECDH``.
+_CIPHER = r"[!+-]?(?:@[A-Z]+(?:=\d+)?|[A-Za-z0-9]+(?:[-+_.][A-Za-z0-9]+)*)"
+_CIPHER_LIST = re.compile(rf"{_CIPHER}(?::{_CIPHER})+")
 MIN_RANDOM_LENGTH = 20
 
 
@@ -162,6 +171,14 @@ def _is_camel_identifier(token: str) -> bool:
     return sum(1 for r in runs if r.isalpha() and len(r) >= 4) >= 2
 
 
+def _is_cipher_list(token: str) -> bool:
+    """Colon-separated cipher names, mostly upper case (``aRSA``, ``SSLv3`` have a
+    lower-case letter or two); key material has no colons in it."""
+    if not _CIPHER_LIST.fullmatch(token):
+        return False
+    return sum(c.isupper() for c in token) > 2 * sum(c.islower() for c in token)
+
+
 _PACKAGE_LIKE = re.compile(r"[a-z]{2,}[0-9]{0,3}(?:[-_.+][a-z]{2,}[0-9]{0,3})+")
 
 
@@ -169,11 +186,14 @@ def looks_random(token: str) -> bool:
     """A single token (no spaces) that reads like generated key material."""
     if len(token) < MIN_RANDOM_LENGTH or len(token) > 1024 or any(c.isspace() for c in token):
         return False
-    if UNKNOWN_TOKEN_RE.search(token) or "://" in token:
-        return False
-    for shape in (_UUID, _HEX, _DOTTED, _VERSION, _SSH_PUBLIC_BLOB, _PATHISH):
+    if UNKNOWN_TOKEN_RE.search(token) or "://" in token or "<" in token or ">" in token:
+        return False  # markup (a whole XML line has no spaces), not key material
+    for shape in (_UUID, _HEX, _DOTTED, _VERSION, _SSH_PUBLIC_BLOB, _PATHISH, _EMAIL,
+                  _MEDIA_TYPE):
         if shape.fullmatch(token):
             return False
+    if _is_cipher_list(token):
+        return False
     if "=" in token.rstrip("="):
         return False  # key=value, not key material (base64 pads only at the end)
     segments = [s for s in re.split(r"[_.\-/:,]+", token) if s]

@@ -310,3 +310,34 @@ def test_secret_values_of_a_pillar():
         "gpg": {"password": "-----BEGIN PGP MESSAGE-----\nx\n-----END PGP MESSAGE-----"},
     }
     assert secret_values_of(pillar) == {"Sup3rS3cret!": "ehr:db:password", "b0bpass": "users:0:password"}
+
+
+@pytest.mark.parametrize("key_path, value", [
+    # Corpus review (apache-formula, salt-formula pillar.example): settings, not secrets.
+    ("apache:security:ServerTokens", "Prod"),
+    ("nginx:server_tokens", "off"),
+    ("salt:cloud:gce_service_account_email_address",
+     "867543072364-orl4h2tpp8jcn1tr9ipj@developer.gserviceaccount.com"),
+    ("apache:mod_ssl:SSLCipherSuite",
+     "EDH+CAMELLIA:EDH+aRSA:EECDH+aRSA+AESGCM:EECDH+aRSA+SHA384:EECDH:+CAMELLIA256:+AES256:"
+     "+SSLv3:!aNULL:!eNULL:!LOW:!3DES:!MD5:!EXP:!PSK:!DSS:!RC4:CAMELLIA256-SHA:AES256-SHA"),
+    ("nginx:ssl_ciphers", "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:HIGH:!aNULL:@STRENGTH"),
+])
+def test_corpus_settings_that_read_like_secrets_are_not(key_path, value):
+    assert is_secret(key_path, value) == (False, PLAIN, None)
+
+
+def test_markup_media_types_and_mail_addresses_are_not_random_tokens():
+    # tomcat-formula web.xml: a whole XML line has no spaces (corpus review #25)
+    assert not looks_random("<mime-type>application/vnd.clonk.c4group</mime-type>")
+    assert not looks_random("application/x-7z-compressed")
+    assert not looks_random("867543072364-orl4h2tpp8jcn1tr9ipj@developer.gserviceaccount.com")
+    # still random: key material, and a random token with colons in it
+    assert looks_random("wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY")
+    assert looks_random("Xk9:Pq2mZ7:Lw4RtY8v:Bn3Hs6Jd1Fg")
+
+
+def test_server_tokens_is_a_setting_but_tokens_stay_secret():
+    assert classify_key("apache:security:ServerTokens") is None
+    assert classify_key("app:api_tokens") == "key name: token"
+    assert classify_key("java:cacert_keystore_password") == "key name: password"

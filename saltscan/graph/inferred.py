@@ -7,7 +7,12 @@ Direction as for requisites: ``A -> B`` means A needs B first. Each edge carries
 - ``path_parent``: a file, directory or mount under a directory (or mount point)
   another state manages, or a command whose ``cwd`` is one; the nearest such
   ancestor only (it depends on its own parent in turn). A mount also depends on a
-  directory state for its mount point.
+  directory state for its mount point. States that do not need their parent
+  directory to exist depend only on a mount above them (what
+  they create before the mount is hidden by it): removals, ``makedirs: True``, and
+  ``git.latest``/``git.cloned`` targets (``git clone`` creates the leading
+  directories), unless git runs as a user another state creates (that user may not
+  write where the parent should be).
 - ``runs_as``: a state whose ``user``/``runas`` (or ``group``) names a user (group)
   another state creates with ``user.present`` (``group.present``).
 - ``provided_by``: a service state and the package state that installs it: same name,
@@ -81,9 +86,19 @@ CONFIG_DIRS: Mapping[str, tuple[str, ...]] = {
     "named": ("bind", "named"),
 }
 
+# Functions that need nothing on disk first: removing a missing path succeeds.
+_REMOVALS = frozenset({"absent", "removed", "purged"})
+# States whose target is a tree ``git clone`` creates together with its parents.
+_GIT_TARGETS = frozenset({"git.latest", "git.cloned"})
+
 _UNIT_DIRS = ("/etc/systemd/system", "/lib/systemd/system", "/usr/lib/systemd/system")
 _VERSION_SUFFIX = re.compile(r"-\d+(?:\.\d+)*$")
 _USER_ARGS = ("user", "runas")
+
+
+def _truthy(value: object) -> bool:
+    """A Salt boolean argument: ``True``, or a string Salt reads as true."""
+    return value is True or isinstance(value, str) and value.strip().lower() in ("true", "yes", "1")
 
 
 def service_base(name: str) -> str:
@@ -145,11 +160,26 @@ class InferenceContext:
             cwd = st.args.get("cwd") if st.module == "cmd" else None
             if isinstance(cwd, str) and cwd.startswith("/"):
                 paths.append((normalize_path(cwd), None))
+            self_parenting = self._makes_own_parents(st)
             for path, kind in paths:
-                self._nearest_container(node, path, kind, containers)
+                # A command's cwd is needed as such, whatever the state does.
+                mounts_only = self_parenting and kind is not None
+                self._nearest_container(node, path, kind, containers, mounts_only=mounts_only)
+
+    def _makes_own_parents(self, st: State) -> bool:
+        """Whether ``st`` does without a state for its parent directory: it removes,
+        creates missing parents itself (``makedirs``), or is a git checkout whose
+        clone creates them, run as root or a user no state creates."""
+        if st.function in _REMOVALS or _truthy(st.args.get("makedirs")):
+            return True
+        if st.fun in _GIT_TARGETS:
+            user = st.args.get("user")
+            return not (isinstance(user, str) and user in self.by_kind[NodeKind.USER])
+        return False
 
     def _nearest_container(self, node: str, path: str, kind: NodeKind | None,
-                           containers: Mapping[str, list[tuple[str, Resource]]]) -> None:
+                           containers: Mapping[str, list[tuple[str, Resource]]],
+                           *, mounts_only: bool = False) -> None:
         # A command's cwd, and a mount's mount point, need the path itself first.
         candidates = [path] if kind in (None, NodeKind.MOUNT) else []
         parent = path
@@ -160,6 +190,8 @@ class InferenceContext:
             owners = [(n, r) for n, r in containers.get(candidate, ()) if n != node]
             if kind == NodeKind.MOUNT and candidate == path:
                 owners = [(n, r) for n, r in owners if r.kind == NodeKind.DIRECTORY]
+            if mounts_only:
+                owners = [(n, r) for n, r in owners if r.kind == NodeKind.MOUNT]
             if owners:
                 if candidate != path:
                     reason = f"{path} is under {candidate}"

@@ -109,3 +109,51 @@ def test_service_name_tables():
     assert config_paths_match("ehr-web", "/etc/systemd/system/ehr-web.service.d/override.conf")
     assert not config_paths_match("nginx", "/etc/nginxfoo/x")
     assert not config_paths_match("nginx", "/opt/nginx/conf")
+
+
+def test_path_parent_not_needed_by_removals_makedirs_and_git_checkouts():
+    """Corpus review pattern 1: salt-formula, apache-formula, prometheus-formula."""
+    g = build_minion_graph(render([
+        state("minion-d", "file.directory", name="/etc/salt/minion.d", line=1),
+        # file.absent of a missing file succeeds: no need for the directory first
+        state("remove-old-minion-conf-file", "file.absent", name="/etc/salt/minion.d/_defaults.conf", line=2),
+        state("prom-var", "file.directory", name="/var/lib/prometheus", line=3),
+        # makedirs: True creates /var/lib/prometheus itself
+        state("exporter-dir", "file.directory", name="/var/lib/prometheus/consul_exporter", line=4,
+              args={"makedirs": True, "user": "consul_exporter"}),
+        state("formulas", "file.directory", name="/srv/formulas", line=5),
+        # git clone creates the leading directories of its target
+        state("/srv/formulas/salt-formula_production", "git.latest", line=6,
+              name="https://github.com/saltstack-formulas/salt-formula.git",
+              args={"target": "/srv/formulas/salt-formula_production"}),
+        # without makedirs, a file still needs its directory
+        state("pub-key", "file.managed", name="/srv/formulas/keys/foobar.pub", line=7),
+    ]))
+    assert inferred(g) == [
+        ("state:file:pub-key", "state:file:formulas", "path_parent",
+         "/srv/formulas/keys/foobar.pub is under /srv/formulas", "directory:/srv/formulas"),
+    ]
+
+
+def test_path_parent_kept_under_a_mount_and_for_git_run_as_a_created_user():
+    g = build_minion_graph(render([
+        state("recordings-dir", "file.directory", name="/srv/recordings", line=1),
+        state("recordings-mount", "mount.mounted", name="/srv/recordings", line=2,
+              args={"device": "10.20.5.40:/exports/media", "fstype": "nfs4"}),
+        # makedirs before the mount would create it on the disk the mount hides
+        state("incoming", "file.directory", name="/srv/recordings/incoming/new", line=3,
+              args={"makedirs": True}),
+        state("deploy-user", "user.present", name="deploy", line=4),
+        state("code-root", "file.directory", name="/srv/code", line=5, args={"user": "deploy"}),
+        # git clone as deploy cannot create /srv/code in root's /srv
+        state("code", "git.latest", name="git@git.ehr.internal:ehr.git", line=6,
+              args={"target": "/srv/code/ehr", "user": "deploy"}),
+    ]))
+    assert [e for e in inferred(g) if e[2] == "path_parent"] == [
+        ("state:file:incoming", "state:mount:recordings-mount", "path_parent",
+         "/srv/recordings/incoming/new is under /srv/recordings", "mount:/srv/recordings"),
+        ("state:git:code", "state:file:code-root", "path_parent", "/srv/code/ehr is under /srv/code",
+         "directory:/srv/code"),
+        ("state:mount:recordings-mount", "state:file:recordings-dir", "path_parent",
+         "mount point /srv/recordings", "directory:/srv/recordings"),
+    ]

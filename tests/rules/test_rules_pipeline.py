@@ -20,7 +20,7 @@ def test_suppressions_in_a_rendered_tree():
     assert got == [
         ("SS301", "pillar/app.sls", 2, "app:token", both, False, None),
         ("SS101", "salt/app.sls", 6, "app-logs", both, True, "legacy path, removed in Q3"),
-        ("SS902", "salt/app.sls", 7, None, both, True, "modes are reviewed by packaging"),
+        ("SS902", "salt/app.sls", 7, "app-logs", both, True, "modes are reviewed by packaging"),
         ("SS101", "salt/app.sls", 11, "app-data", both, True, "on a volume already"),
         ("SS101", "salt/app.sls", 15, "app-cache", both, False, None),
         ("SS201", "salt/app.sls", 20, "api-env", both, True, "rotated hourly"),

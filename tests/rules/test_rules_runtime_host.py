@@ -169,7 +169,7 @@ def test_host_level_rules(tmp_path):
         ("SS705", "hosts-db01",
          "host.present hosts-db01 manages the hosts file, name resolution or network of the host: db01.ehr.internal"),
         ("SS706", "fw-pkgs",
-         "pkg.installed fw-pkgs manages firewall rules of the host: package iptables, iptables-persistent"),
+         "pkg.installed fw-pkgs manages firewall rules of the host: package iptables-persistent"),
         ("SS706", "fw-restore", "cmd.run fw-restore manages firewall rules of the host: command iptables-restore"),
         ("SS707", "enforcing", "selinux.mode enforcing manages mandatory access control of the host"),
         ("SS707", "apparmor", "service.running apparmor manages mandatory access control of the host: service apparmor"),
