@@ -18,18 +18,30 @@ same corpus gives the same file, byte for byte.
 distinct findings for review by hand (docs/corpus-review.md): findings are
 deduplicated across cases by fingerprint, every rule that fired gets at least one,
 frequent rules get a share proportional to their count (at least ``--min-frequent``
-for the five most frequent ones), and within a rule the picks are every k-th finding
-in fingerprint order.
+for the five most frequent ones, at least ``--min-per-rule`` for every rule), and
+within a rule the picks are every k-th finding in fingerprint order. With ``--seed S``
+the picks are instead the first ones in the order of ``sha256(S:fingerprint)``: a
+different, still deterministic, draw for a second review.
+
+A second review must not re-judge what a first one saw (the rules may have been fixed
+against exactly those findings): ``--exclude-reviewed DOC`` leaves out every finding at
+a rule and file:line listed in the review tables of DOC (rows
+``| n | SSxxx | `file:line` | ...``, paths as in the review: under ``repos/`` unless
+they start with ``cases/``), ``--exclude-fingerprints FILE`` every fingerprint listed
+in FILE (one a line).
 
     python benchmarks/corpus_findings.py [--corpus ../shared/corpus] [--case NAME]
-        [--out /tmp/corpus_findings.json] [--sample 70 --sample-out /tmp/corpus_sample.json] [-v]
+        [--out /tmp/corpus_findings.json] [--sample 70 --sample-out /tmp/corpus_sample.json]
+        [--seed S] [--min-per-rule N] [--exclude-reviewed DOC] [--exclude-fingerprints FILE] [-v]
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import math
+import re
 import sys
 import time
 import traceback
@@ -159,8 +171,42 @@ def unique_findings(results: list[CaseResult]) -> list[dict]:
     return sorted(seen.values(), key=lambda f: (f["rule"], f["fingerprint"]))
 
 
-def stratified_sample(findings: list[dict], size: int, min_frequent: int) -> list[dict]:
-    """At least one per rule, a proportional share otherwise, every k-th by fingerprint."""
+# A row of a review table: "| 12 | SS502 | `users-formula/users/init.sls:243` | ...".
+REVIEW_ROW = re.compile(r"^\|\s*\d+\s*\|\s*(SS\d+)\s*\|\s*`([^`]+):(\d+)`\s*\|")
+
+
+def reviewed_locations(doc: Path) -> set[tuple[str, str, int]]:
+    """(rule, corpus-relative file, line) of every row of the review tables in ``doc``.
+
+    The review writes repository files without their ``repos/`` prefix."""
+    found = set()
+    for line in doc.read_text(encoding="utf-8").splitlines():
+        m = REVIEW_ROW.match(line)
+        if m:
+            rule, file, lineno = m.groups()
+            file = file if file.startswith("cases/") else f"repos/{file}"
+            found.add((rule, file, int(lineno)))
+    return found
+
+
+def exclude_seen(findings: list[dict], locations: set[tuple[str, str, int]], fingerprints: set[str]) -> list[dict]:
+    return [
+        f for f in findings
+        if f["fingerprint"] not in fingerprints and (f["rule"], f["file"], f["line"]) not in locations
+    ]
+
+
+def seeded_order(pool: list[dict], seed: str) -> list[dict]:
+    """A deterministic shuffle: by the hash of seed and fingerprint (no PRNG state)."""
+    return sorted(pool, key=lambda f: hashlib.sha256(f"{seed}:{f['fingerprint']}".encode()).hexdigest())
+
+
+def stratified_sample(
+    findings: list[dict], size: int, min_frequent: int, min_per_rule: int = 1, seed: str | None = None
+) -> list[dict]:
+    """At least ``min_per_rule`` per rule, a proportional share otherwise; every k-th by
+    fingerprint, or with ``seed`` the first ones in the seeded order (then sorted back
+    into rule and fingerprint order)."""
     by_rule: dict[str, list[dict]] = defaultdict(list)
     for f in findings:
         by_rule[f["rule"]].append(f)
@@ -169,12 +215,16 @@ def stratified_sample(findings: list[dict], size: int, min_frequent: int) -> lis
     sample: list[dict] = []
     for rule in sorted(by_rule):
         pool = by_rule[rule]
-        quota = max(1, math.ceil(size * len(pool) / total))
+        quota = max(min_per_rule, math.ceil(size * len(pool) / total))
         if rule in frequent:
             quota = max(quota, min_frequent)
         quota = min(quota, len(pool))
-        step = len(pool) / quota
-        sample += [pool[int(i * step)] for i in range(quota)]
+        if seed is None:
+            step = len(pool) / quota
+            sample += [pool[int(i * step)] for i in range(quota)]
+        else:
+            picks = seeded_order(pool, seed)[:quota]
+            sample += sorted(picks, key=lambda f: f["fingerprint"])
     return sample
 
 
@@ -186,6 +236,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sample", type=int, default=0, help="also write a review sample of about this many findings")
     parser.add_argument("--sample-out", type=Path, default=Path("/tmp/corpus_sample.json"))
     parser.add_argument("--min-frequent", type=int, default=4, help="sample size floor for the five most frequent rules")
+    parser.add_argument("--min-per-rule", type=int, default=1, help="sample size floor for every rule")
+    parser.add_argument("--seed", help="draw each rule's picks in the order of sha256(seed:fingerprint)")
+    parser.add_argument("--exclude-reviewed", type=Path, action="append", default=[], metavar="DOC",
+                        help="leave out of the sample every rule and file:line of DOC's review tables (repeatable)")
+    parser.add_argument("--exclude-fingerprints", type=Path, action="append", default=[], metavar="FILE",
+                        help="leave out of the sample every fingerprint in FILE, one a line (repeatable)")
     parser.add_argument("-v", "--verbose", action="store_true", help="print the traceback of a crash")
     args = parser.parse_args(argv)
 
@@ -222,7 +278,20 @@ def main(argv: list[str] | None = None) -> int:
     args.out.write_text(json.dumps(report, indent=1, sort_keys=True) + "\n", encoding="utf-8")
     print(f"findings written to {args.out}")
     if args.sample:
-        sample = stratified_sample(unique, args.sample, args.min_frequent)
+        locations = set().union(*(reviewed_locations(doc) for doc in args.exclude_reviewed))
+        fingerprints = {
+            line.strip()
+            for path in args.exclude_fingerprints
+            for line in path.read_text(encoding="utf-8").splitlines()
+            if line.strip()
+        }
+        pool = exclude_seen(unique, locations, fingerprints)
+        if locations or fingerprints:
+            print(f"{len(unique) - len(pool)} of {len(unique)} distinct findings excluded as already reviewed")
+            unsampled = sorted(set(f["rule"] for f in unique) - set(f["rule"] for f in pool))
+            if unsampled:
+                print("rules with no finding left to sample: " + ", ".join(unsampled))
+        sample = stratified_sample(pool, args.sample, args.min_frequent, args.min_per_rule, args.seed)
         args.sample_out.write_text(json.dumps(sample, indent=1, sort_keys=True) + "\n", encoding="utf-8")
         print(f"review sample of {len(sample)} findings written to {args.sample_out}")
     return 1 if crashes else 0
