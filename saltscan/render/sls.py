@@ -242,6 +242,8 @@ def render_file(
             if data is None:
                 return FileRender(None, rendered_text, smap, tuple(r.errors))
         elif step is Step.JSON:
+            if isinstance(data, str) and data.startswith("#!"):
+                data = data[data.find("\n") + 1:]  # Salt's json renderer drops the shebang
             try:
                 data = json.loads(data)
             except (ValueError, TypeError) as exc:

@@ -9,6 +9,7 @@ The forward copies Salt's ``requisite_in`` adds are skipped so nothing counts tw
 from __future__ import annotations
 
 import fnmatch
+import json
 from typing import Any, Iterable, Mapping
 
 from saltscan.model import (
@@ -57,6 +58,38 @@ def _index_bodies(items, index, override: bool) -> None:
                             locs.setdefault(str(key), loc)
 
 
+def written_requisites(high: Mapping[str, Any]) -> dict[tuple[str, str], set[str]]:
+    """(state id, module) -> the requisite items written in the SLS (and its extends).
+
+    Salt's ``requisite_in`` appends the forward copy of every ``_in`` requisite to its
+    target; build_states turns ``_in`` around itself (with the ``_in`` line as location),
+    so it keeps only what was written, whatever renderer produced it.
+    """
+    out: dict[tuple[str, str], set[str]] = {}
+    bodies = list(high.items())
+    for ext in high.get("__extend__", []) or []:
+        if isinstance(ext, Mapping):
+            bodies.extend(ext.items())
+    for sid, body in bodies:
+        if not isinstance(body, Mapping) or str(sid).startswith("__"):
+            continue
+        for module, run in body.items():
+            if str(module).startswith("__") or not isinstance(run, list):
+                continue
+            bucket = out.setdefault((str(sid), str(module).split(".")[0]), set())
+            for arg in run:
+                if isinstance(arg, Mapping):
+                    for key, items in arg.items():
+                        if key in REQUISITE_KINDS:
+                            for _, _, item in _targets(items):
+                                bucket.add(_item_key(key, item))
+    return out
+
+
+def _item_key(kind: str, item: Any) -> str:
+    return json.dumps([kind, item], sort_keys=True, default=str)
+
+
 def _targets(items: Any) -> Iterable[tuple[str, str, Any]]:
     """Requisite list items -> (target type, target, the raw item)."""
     if isinstance(items, (str, dict)):
@@ -91,6 +124,7 @@ def build_states(
     index: Mapping[tuple[str, str], Mapping[str, SourceLocation]],
     id_locations: Mapping[tuple[str, str], SourceLocation],
     sls_files: Mapping[str, str],
+    written: Mapping[tuple[str, str], set[str]] | None = None,
 ) -> tuple[tuple[State, ...], tuple[RenderError, ...]]:
     """``sls_files`` maps SLS names to their relative file, for fallback locations."""
     base: list[tuple[State, dict]] = []
@@ -109,8 +143,8 @@ def build_states(
                 kind = REQUISITE_KINDS[key]
                 fallback = arg_locs.get(key, loc)
                 for ttype, target, item in _targets(value):
-                    if isinstance(item, dict) and not isinstance(item, MarkedMap) and _is_salt_added(item):
-                        continue
+                    if written is not None and isinstance(item, dict) and _item_key(key, item) not in written.get((sid, module), set()):
+                        continue  # the forward copy of an _in requisite, added by Salt
                     reqs.append(Requisite(kind, ttype, target, _item_loc(item, ttype, fallback)))
                 continue
             args[key] = value
@@ -151,11 +185,6 @@ def build_states(
         extra = tuple(r for r in added.get(i, []) if r not in st.requisites)
         out.append(st if not extra else _with_requisites(st, st.requisites + extra))
     return tuple(out), tuple(errors)
-
-
-def _is_salt_added(item: dict) -> bool:
-    """Salt's requisite_in appends plain one-key dicts; YAML gave us MarkedMaps."""
-    return len(item) == 1
 
 
 def _with_requisites(st: State, reqs: tuple[Requisite, ...]) -> State:

@@ -22,7 +22,7 @@ from saltscan.render.pillar import PillarCompiler, pillar_values
 from saltscan.render.recorder import Recorder
 from saltscan.render.salt_steps import HighStateSteps
 from saltscan.render.sls import FileRender, render_file
-from saltscan.render.states import arg_index, build_states
+from saltscan.render.states import arg_index, build_states, written_requisites
 from saltscan.render.templates import render_templates
 from saltscan.render.top import top_matches
 from saltscan.render.unknown import to_plain
@@ -185,10 +185,11 @@ class MinionRenderer:
         steps = HighStateSteps(dict(self.opts))
         walk = HighWalk(self.ctx, self.state_roots, avail, lambda p, s, e: self._render_sls(p, s, e, self.state_roots[e], pillar), steps)
         high = walk.render_highstate(matches)
-        index = arg_index(high)  # before compile: it consumes the marked high data
+        # Before compile, which consumes the marked high data:
+        index, written = arg_index(high), written_requisites(high)
         shown_high, shown_low, chunks, salt_errors = steps.compile(high, highstate)
         sls_files = {f.sls: f.path for f in self.tree.sls_files}
-        states, req_errors = build_states(chunks, index, walk.id_locations, sls_files)
+        states, req_errors = build_states(chunks, index, walk.id_locations, sls_files, written)
         self.errors.extend(walk.errors)
         self.errors.extend(req_errors)
         self.errors.extend(compile_errors(salt_errors, req_errors, sls_files, walk.rendered_files, walk.id_locations))

@@ -176,3 +176,17 @@ def test_untargeted_sls_is_still_rendered(tree):
     model = tree.model()
     untargeted = [r for r in model.renders if r.untargeted]
     assert [s.id for r in untargeted for s in r.states] == ["orphan"]
+
+
+def test_requisites_from_a_json_renderer_are_kept(tree):
+    tree.write({
+        "salt/top.sls": "base:\n  '*':\n    - j\n",
+        "salt/j.sls": '#!json\n{"pkg-x": {"pkg.installed": []}, "svc-x": {"service.running": [{"require": [{"pkg": "pkg-x"}]}, {"watch_in": [{"pkg": "pkg-x"}]}]}}\n',
+    }).grains("m1")
+    r = tree.render("m1")
+    assert [(q.kind, q.target_type, q.target, q.from_in) for q in r.state("svc-x").requisites] == [
+        (RequisiteKind.REQUIRE, "pkg", "pkg-x", False)
+    ]
+    assert [(q.kind, q.target_type, q.target, q.from_in) for q in r.state("pkg-x").requisites] == [
+        (RequisiteKind.WATCH, "service", "svc-x", True)
+    ]
