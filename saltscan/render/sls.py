@@ -175,6 +175,20 @@ class _Renderer:
             return builder.build("\n" if raw_text.endswith("\n") else "")
         return None
 
+    def yamlex(self, text: str) -> Any:
+        """Salt's yamlex serializer (a safe loader with !aggregate/!reset); no key lines."""
+        import salt.serializers.yamlex
+
+        try:
+            data = salt.serializers.yamlex.deserialize(text)
+        except Exception as exc:  # noqa: BLE001 - Salt's DeserializationError wraps YAML errors
+            self.error(RenderErrorKind.YAML, f"yamlex error: {exc}")
+            return None
+        from saltscan.render.unknown import to_plain
+
+        # yamlex strings print themselves as YAML ('"x"'): make them plain data.
+        return {} if data is None else to_plain(data)
+
     def yaml(self, text: str, smap: SourceMap) -> Any:
         try:
             data = load_marked(text, smap)
@@ -237,7 +251,11 @@ def render_file(
                 return FileRender(None, None, None, tuple(r.errors))
             data, smap = out
             rendered_text = data
-        elif step in (Step.YAML, Step.YAMLEX):
+        elif step is Step.YAMLEX:
+            data = r.yamlex(data)
+            if data is None:
+                return FileRender(None, rendered_text, smap, tuple(r.errors))
+        elif step is Step.YAML:
             data = r.yaml(data, smap)
             if data is None:
                 return FileRender(None, rendered_text, smap, tuple(r.errors))

@@ -190,3 +190,14 @@ def test_requisites_from_a_json_renderer_are_kept(tree):
     assert [(q.kind, q.target_type, q.target, q.from_in) for q in r.state("pkg-x").requisites] == [
         (RequisiteKind.WATCH, "service", "svc-x", True)
     ]
+
+
+def test_yamlex_renderer_aggregates(tree):
+    tree.write({
+        "salt/top.sls": "base:\n  '*':\n    - x\n",
+        "salt/x.sls": "#!yamlex\nx:\n  test.nop:\n    - name: !aggregate one\n",
+    }).grains("m1")
+    r = tree.render("m1")
+    assert r.errors == ()
+    assert [(s.id, s.fun) for s in r.states] == [("x", "test.nop")]
+    assert r.high["x"]["test"][0] == {"name": ["one"]}
