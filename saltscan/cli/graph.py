@@ -65,13 +65,21 @@ def known_minions(model: Model) -> str:
     return ", ".join(sorted(ids)) or "none"
 
 
-def select_graph(model: Model, minions: tuple[str, ...], role: str | None) -> tuple[nx.MultiDiGraph, str]:
-    """The graph the options ask for, and a title for it."""
+def select_graph(model: Model, minions: tuple[str, ...], role: str | None,
+                 role_grains: tuple[str, ...] = ("roles", "role")) -> tuple[nx.MultiDiGraph, str]:
+    """The graph the options ask for, and a title for it.
+
+    Roles are the inventory's: from the role grains, else minions with the same top-file
+    assignment and rendered states form one role (``saltscan.inventory.roles``).
+    """
     if role:
-        try:
-            return build_role_graph(model, role), f"role {role}"
-        except ValueError as exc:
-            raise GraphUsageError(str(exc)) from exc
+        from saltscan.inventory.roles import group_roles
+
+        groups = {g.name: g for g in group_roles(model.renders, role_grains)}
+        if role not in groups:
+            raise GraphUsageError(f"no role {role!r} (roles found: {', '.join(sorted(groups)) or 'none'})")
+        graphs = [(r, build_minion_graph(r)) for r in groups[role].renders]
+        return merge_graphs(graphs, role_grains, role=role), f"role {role}"
     if minions:
         renders = []
         for minion in minions:
@@ -134,14 +142,15 @@ def export(graph: nx.MultiDiGraph, fmt: str, cluster: str | None, title: str) ->
               help="svg and png need Graphviz's dot program; html is one self-contained file.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="Write here (default: stdout; required for png).")
-@click.option("--role", help="Merge the minions with this role (grains 'roles' or 'role').")
+@click.option("--role", help="Merge the minions of this role (from --role-grain, else top-file groups).")
+@click.option("--role-grain", "role_grains", multiple=True, help="Grain naming a minion's role (default: roles, then role).")
 @click.option("--focus", "focus_node", help="Only the neighbourhood of this node (id, label or state ID).")
 @click.option("--depth", type=click.IntRange(min=0), default=2, show_default=True, help="Neighbourhood radius for --focus.")
 @click.option("--kinds", help="Only these node kinds, comma-separated (e.g. state,package,service).")
 @click.option("--sls-filter", help="Only the states of these SLS (comma-separated globs, e.g. 'ehr.*') and what they touch.")
 @click.option("--cluster", type=click.Choice(["sls", "role", "none"]), default="sls", show_default=True,
               help="Group nodes in boxes by SLS or by role.")
-def graph_command(path, state_roots, pillar_roots, grains_files, minions, saltenv, host_facts, fmt, output, role,
+def graph_command(path, state_roots, pillar_roots, grains_files, minions, saltenv, host_facts, fmt, output, role, role_grains,
                   focus_node, depth, kinds, sls_filter, cluster):
     """Draw the Salt graph of PATH: states, what they manage, requisites, pillar and secrets."""
     if role and minions:
@@ -150,10 +159,7 @@ def graph_command(path, state_roots, pillar_roots, grains_files, minions, salten
         raise GraphUsageError(f"--format {fmt} needs -o/--output FILE")
     options = scan_options(path, state_roots, pillar_roots, grains_files, () if role else minions, saltenv, host_facts=host_facts)
     model = _load(options)
-    if role and role not in roles_in(model):
-        known = ", ".join(roles_in(model)) or "none"
-        raise GraphUsageError(f"no minion has role {role!r} (roles found: {known})")
-    graph, title = select_graph(model, tuple(minions), role)
+    graph, title = select_graph(model, tuple(minions), role, tuple(role_grains) or ("roles", "role"))
     graph = narrow(graph, focus_node, depth, kinds, sls_filter)
     result = export(graph, fmt, None if cluster == "none" else cluster, title)
     if output is not None:

@@ -83,7 +83,7 @@ def test_sls_filter_keeps_matching_states_and_what_they_touch(run):
 
 @pytest.mark.parametrize("args, message", [
     (["--minion", "nope"], "no minion 'nope' in this tree (minions found: db01, web01)"),
-    (["--role", "cache"], "no minion has role 'cache' (roles found: db, web)"),
+    (["--role", "cache"], "no role 'cache' (roles found: db, web)"),
     (["--focus", "state:pkg:nginz"], "--focus: no node 'state:pkg:nginz' in the graph; close: state:pkg:nginx"),
     (["--kinds", "state,widget"], "--kinds: unknown node kind(s): widget"),
     (["--sls-filter", "nothing.*"], "--sls-filter: no state in an SLS matching nothing.*"),
@@ -109,3 +109,26 @@ def test_png_written_with_dot(run, tmp_path):
     result, _ = run("--format", "png", "-o", str(out), "--cluster", "role")
     assert result.exit_code == 0
     assert out.read_bytes().startswith(b"\x89PNG")
+
+
+def test_role_from_top_file_groups_when_no_role_grain(tmp_path):
+    """Minions without a role grain form roles by their top-file assignment."""
+    from click.testing import CliRunner
+
+    from saltscan.cli import main
+
+    (tmp_path / "salt").mkdir()
+    (tmp_path / "grains").mkdir()
+    (tmp_path / "salt" / "top.sls").write_text("base:\n  'web*':\n    - nginx\n  'db*':\n    - pg\n")
+    (tmp_path / "salt" / "nginx.sls").write_text("nginx:\n  pkg.installed: []\n")
+    (tmp_path / "salt" / "pg.sls").write_text("postgresql:\n  pkg.installed: []\n")
+    for minion in ("web1", "web2", "db1"):
+        (tmp_path / "grains" / f"{minion}.json").write_text('{"id": "%s", "os_family": "Debian"}' % minion)
+    res = CliRunner().invoke(main, ["graph", str(tmp_path), "--role", "nginx", "--format", "json"])
+    assert res.exit_code == 0, res.output
+    import json
+
+    data = json.loads(res.output)
+    ids = {n["id"] for n in data["nodes"]}
+    assert "package:nginx" in ids and "package:postgresql" not in ids
+    assert data["graph"]["role"] == "nginx"
