@@ -12,13 +12,11 @@ from saltscan import pipeline
 from saltscan.cli.options import scan_options, tree_options
 from saltscan.graph import (
     build_fleet_graph,
-    build_role_graph,
     filter_kinds,
     filter_sls,
     focus,
     merge_graphs,
     resolve_node,
-    roles_in,
 )
 from saltscan.graph.build import build_minion_graph
 from saltscan.graph.export import (
