@@ -76,11 +76,15 @@ def rendered_state_index(model: api.Model) -> RenderedIds:
 def state_at(location: api.SourceLocation, sls: str, ctx,
              rendered: RenderedIds | None = None) -> api.StateRef | None:
     """The state of the SLS block holding ``location``: the nearest top-level key
-    above it, unless that is ``include``/``extend``/``exclude``. With ``rendered``
-    (``rendered_state_index``), the one state rendered from that ID line when there
-    is exactly one: it gives the ID of a Jinja expression (``{{ name }}-conf:``) and
-    the function; otherwise the ID as written, None for a Jinja expression (a loop
-    renders several IDs from it). None in a pillar file, whose keys are pillar keys."""
+    above it, unless that is ``include``/``extend``/``exclude``; its function is
+    the ``<module>.<function>:`` line of the block the location is under (an ID
+    with several functions has several such lines), blank when none is (or, at
+    the ID line itself, when the block has more than one). With ``rendered``
+    (``rendered_state_index``), the state rendered from that ID line with that
+    function when there is exactly one: it gives the ID of a Jinja expression
+    (``{{ name }}-conf:``); otherwise the ID as written, None for a Jinja
+    expression (a loop renders several IDs from it). None in a pillar file, whose
+    keys are pillar keys."""
     if not location.file.endswith(".sls") or in_pillar_roots(location.file, ctx):
         return None
     src = ctx.source(location.file)
@@ -92,15 +96,42 @@ def state_at(location: api.SourceLocation, sls: str, ctx,
             sid = line.split("#", 1)[0].rstrip().rstrip(":").strip("'\"")
             if sid in NOT_STATES:
                 return None
+            function = _function_of(src, number, location.line)
             known = (rendered or {}).get((location.file, number), ())
-            if len(known) == 1:
+            if function:
+                known = tuple(r for r in known if r.function == function) or known
+            if len(known) == 1 and (not function or known[0].function == function):
                 return known[0]
+            if len({r.id for r in known}) == 1:
+                return api.StateRef(id=known[0].id, function=function, sls=known[0].sls)
             if "{" in sid:
                 return None
-            m = FUNCTION_RE.match(src.line(number + 1))
-            function = f"{m.group(1)}.{m.group(2)}" if m else ""
             return api.StateRef(id=sid, function=function, sls=sls)
     return None
+
+
+def _function_of(src: api.SourceFile, id_line: int, line: int) -> str:
+    """The ``<module>.<function>`` of the block at ``id_line`` that ``line`` is
+    under: the nearest function line above it, at the block's function indentation
+    (deeper ``a.b:`` keys are argument data). At the ID line itself, the block's
+    only function, else blank."""
+    found: list[tuple[int, int, str]] = []  # (line, indentation, function)
+    number = id_line + 1
+    while number <= len(src.lines) and not KEY_LINE_RE.match(src.line(number)):
+        m = FUNCTION_RE.match(src.line(number))
+        if m:
+            indent = len(src.line(number)) - len(src.line(number).lstrip())
+            found.append((number, indent, f"{m.group(1)}.{m.group(2)}"))
+        number += 1
+    if not found:
+        return ""
+    level = min(indent for _, indent, _ in found)
+    functions = [(n, f) for n, indent, f in found if indent == level]
+    if line <= id_line:
+        names = {f for _, f in functions}
+        return names.pop() if len(names) == 1 else ""
+    above = [f for n, f in functions if n <= line]
+    return above[-1] if above else ""
 
 
 def yaml_key_path(error: api.RenderError, ctx) -> str | None:

@@ -28,11 +28,15 @@ class HostLevelRule(api.StateRule):
         found = self.match(state)
         if found:
             arg, detail = found
-            message = f"{state.fun} {state.id} manages {self.topic} of the host"
+            message = f"{state.fun} {state.id} manages {self.topic_of(state)} of the host"
             yield self.at_state(
                 state, f"{message}: {detail}" if detail else message,
                 arg=arg, subject=detail or state.fun,
             )
+
+    def topic_of(self, state: api.State) -> str:
+        """What part of the host ``state`` manages (the message's words)."""
+        return self.topic
 
     def match(self, state: api.State) -> tuple[str | None, str] | None:
         if state.module in self.modules:
@@ -40,7 +44,7 @@ class HostLevelRule(api.StateRule):
             # a cron job's name is its command line, which may hold a secret.
             plain = state.name != state.id and not any(c.isspace() for c in state.name)
             return None, (state.name if plain else "")
-        if state.module == "file" and _path_matches(state.name, self.paths):
+        if state.module == "file" and path_matches(state.name, self.paths):
             return None, f"file {state.name}"
         if state.module == "service" and any(
             fnmatch.fnmatchcase(state.name, p) for p in self.services
@@ -61,7 +65,7 @@ class HostLevelRule(api.StateRule):
         return None
 
 
-def _path_matches(path: str, patterns: tuple[str, ...]) -> bool:
+def path_matches(path: str, patterns: tuple[str, ...]) -> bool:
     for pattern in patterns:
         if pattern.endswith("/"):
             if path.startswith(pattern) or path == pattern.rstrip("/"):

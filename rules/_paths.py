@@ -64,6 +64,13 @@ _SYSTEM_VAR = (
     "/var/tmp", "/var/mail", "/var/www",
     # login accounting the OS keeps (logrotate.conf rotates them): not application logs
     "/var/log/wtmp", "/var/log/btmp", "/var/log/lastlog", "/var/log/faillog",
+    # the syslog daemon's, the journal's and sudo's own files: the host's logs (a
+    # logrotate syslog job, a fail2ban jail reading auth.log), not an application's
+    "/var/log/syslog", "/var/log/messages", "/var/log/secure", "/var/log/auth.log",
+    "/var/log/kern.log", "/var/log/daemon.log", "/var/log/user.log", "/var/log/debug",
+    "/var/log/cron", "/var/log/maillog", "/var/log/mail.log", "/var/log/mail.err",
+    "/var/log/mail.warn", "/var/log/mail.info", "/var/log/spooler", "/var/log/boot.log",
+    "/var/log/dmesg", "/var/log/journal", "/var/log/sudo.log",
 )
 _UPLOAD_SEGMENT = re.compile(r"^(uploads?|attachments?|media_uploads?)$", re.I)
 _LOG_SEGMENT = re.compile(r"^(log|logs)$", re.I)

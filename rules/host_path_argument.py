@@ -8,7 +8,8 @@ from typing import Iterator
 from saltscan import api
 
 from . import _paths
-from ._content import CONTENT_ARGS, value_location, writes_scratch_file
+from ._appdirs import RenderAppDirs
+from ._content import CONTENT_ARGS, template_inputs, value_location, writes_scratch_file
 
 # Arguments that name where Salt gets a file from, not where the application runs.
 SKIPPED_ARGS = frozenset({"source", "sources", "source_hash", "template", "device",
@@ -26,11 +27,16 @@ class HostPathArgument(api.StateRule):
     Each finding names the container equivalent.
 
     Paths that belong in the image are not reported: ``/etc``, ``/usr``, ``/opt``
-    (the default ``app_dirs``), ``/tmp``, ``/run`` and the host's own bookkeeping
-    (``/var/lib/dpkg``, ``/var/cache/apt``...), nor anything a file state
-    writes under /tmp or /var/tmp (a scratch file such as a formula's
-    ``_mapdata`` dump). One finding per state lists every host path its
-    arguments use; file contents are SS102's.
+    (the default ``app_dirs``), ``/tmp``, ``/run``, the host's own bookkeeping
+    (``/var/lib/dpkg``, ``/var/cache/apt``...), the application's install or
+    instance directory as the render sets it (``chroot``, ``CATALINA_BASE``,
+    ``CATALINA_HOME``, ``JAVA_HOME``, in state arguments or a file's lines),
+    nor anything a file state writes under /tmp or /var/tmp (a scratch file such
+    as a formula's ``_mapdata`` dump), nor the OS's own logs (syslog, auth, sudo
+    and login accounting files). What only feeds a template (``context``, ``defaults``,
+    extra keyword arguments) is left to SS102 when the template rendered: SS102
+    reports the paths that reach the file. One finding per state lists every host
+    path its arguments use; file contents are SS102's.
 
     Problematic::
 
@@ -60,20 +66,29 @@ class HostPathArgument(api.StateRule):
             ("/opt/*",), "The application's own install directories (prefixes or "
             "one-level globs): paths under them belong in the image.")
 
+    def __init__(self, options=None) -> None:
+        super().__init__(options)
+        self._install_dirs = RenderAppDirs()
+
     def check(self, state: api.State, ctx: api.RuleContext) -> Iterator[api.Finding]:
         if writes_scratch_file(state):
             return
+        # The render's own install dirs (a chroot, CATALINA_BASE) are the application's.
+        app_dirs = self.options.app_dirs + self._install_dirs.of(ctx)
         mounts = _mount_points(ctx)
         found: dict[str, tuple[str, _paths.PathKind]] = {}  # path -> (arg, kind)
+        # What only feeds a template that rendered is judged in the rendered file
+        # (SS102): a path the template never writes is no dependency of the state.
+        feeds_template = template_inputs(state) if ctx.template_of(state) is not None else frozenset()
         for arg in ("name", *sorted(state.args)):
-            if arg in SKIPPED_ARGS or arg in CONTENT_ARGS:
+            if arg in SKIPPED_ARGS or arg in CONTENT_ARGS or arg in feeds_template:
                 continue
             value = state.name if arg == "name" else state.args[arg]
             for _, text in api.iter_strings(value):
                 if api.UNKNOWN_RE.search(text):
                     continue
                 for path in _paths.paths_in(text):
-                    kind = _paths.classify(path, self.options.app_dirs, mounts)
+                    kind = _paths.classify(path, app_dirs, mounts)
                     if kind is not None and path not in found and not ctx.allowlist.allows_path(path):
                         found[path] = (arg, kind)
         if not found:

@@ -8,6 +8,7 @@ from typing import Iterator
 from saltscan import api
 
 from . import _paths
+from ._appdirs import RenderAppDirs
 from ._content import content_lines, writes_scratch_file
 
 
@@ -19,9 +20,13 @@ class HostPathContent(api.StateRule):
     that holds run-time state on this host: log files, data, upload, spool, cache
     or backup directories, home directories, mount points. One finding per line,
     at the line of the original template or file; comment lines, files written
-    under /tmp or /var/tmp, and the OS's own login accounting files
-    (``/var/log/wtmp``, ``btmp``, ``lastlog``, ``faillog``, as the OS
-    logrotate configuration names them) are not reported.
+    under /tmp or /var/tmp, and the OS's own logs (the syslog daemon's files
+    such as ``/var/log/messages`` or ``auth.log``, sudo's log, and the login
+    accounting files ``wtmp``, ``btmp``, ``lastlog``, ``faillog``) are not
+    reported. Nor is the application's own install or instance directory: besides
+    the ``app_dirs`` option, what the render sets ``chroot``, ``CATALINA_BASE``,
+    ``CATALINA_HOME`` or ``JAVA_HOME`` to (in state arguments or in a file's
+    lines) and everything under it.
 
     Problematic::
 
@@ -55,15 +60,21 @@ class HostPathContent(api.StateRule):
             ("/opt/*",), "The application's own install directories (prefixes or "
             "one-level globs): paths under them belong in the image.")
 
+    def __init__(self, options=None) -> None:
+        super().__init__(options)
+        self._install_dirs = RenderAppDirs()
+
     def check(self, state: api.State, ctx: api.RuleContext) -> Iterator[api.Finding]:
         if writes_scratch_file(state):
             return
+        # The render's own install dirs (a chroot, CATALINA_BASE) are the application's.
+        app_dirs = self.options.app_dirs + self._install_dirs.of(ctx)
         by_line: dict[api.SourceLocation, dict[str, _paths.PathKind]] = {}
         for line in content_lines(state, ctx):
             if line.is_comment or api.UNKNOWN_RE.search(line.text):
                 continue
             for path in _paths.paths_in(line.text):
-                kind = _paths.classify(path, self.options.app_dirs, _mount_points(ctx))
+                kind = _paths.classify(path, app_dirs, _mount_points(ctx))
                 if kind is not None and not ctx.allowlist.allows_path(path):
                     by_line.setdefault(line.location, {}).setdefault(path, kind)
         for location, found in by_line.items():

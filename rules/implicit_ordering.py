@@ -7,6 +7,12 @@ from typing import Iterator
 from saltscan import api
 
 
+# Service functions that only touch the unit's links (enable, mask), never the
+# service's configuration: a ``config`` edge to them asks for no order.
+UNIT_LINK_FUNCTIONS = frozenset({"service.enabled", "service.disabled", "service.masked",
+                                 "service.unmasked"})
+
+
 class ImplicitOrdering(api.GraphRule):
     """State depends on another state with no requisite between them.
 
@@ -16,7 +22,9 @@ class ImplicitOrdering(api.GraphRule):
     With no requisite between them (of any kind, directly or through other
     states), Salt keeps the order only by declaration order, and not at all
     across SLS files included in another order. A Dockerfile needs the
-    order spelled out; so does Salt, to be safe.
+    order spelled out; so does Salt, to be safe. A configuration file is not
+    asked of ``service.enabled``, ``disabled``, ``masked`` or ``unmasked``,
+    which never read it (their package is).
 
     Problematic::
 
@@ -58,6 +66,8 @@ class ImplicitOrdering(api.GraphRule):
             maker = api.state_of_node(graph, v, ctx.render)
             if user is None or maker is None or _linked(graph, u, v):
                 continue
+            if data.get("reason") == "config" and user.fun in UNIT_LINK_FUNCTIONS:
+                continue  # it never reads the service's configuration
             if api.has_requisite_path(graph, u, v):
                 continue
             via = _describe(graph, data.get("via", ""))

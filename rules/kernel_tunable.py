@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import re
 
-from ._hostlevel import HostLevelRule
+from saltscan import api
+
+from ._hostlevel import HostLevelRule, path_matches
 
 
 class KernelTunable(HostLevelRule):
@@ -13,7 +15,8 @@ class KernelTunable(HostLevelRule):
     ``sysctl.present``, ``kmod.present``, files under ``/etc/sysctl.d``,
     ``/etc/modprobe.d``, ``/etc/security/limits.d``, writes to ``/proc`` or
     ``/sys``, ``sysctl -w``, ``modprobe`` or ``tuned-adm profile`` commands, the
-    ``tuned`` package. Containers share the host
+    ``tuned`` package (limits.conf and limits.d hold PAM's process resource
+    limits: the message says so). Containers share the host
     kernel and cannot change it: the setting moves to the node configuration
     (or, for namespaced sysctls, the pod's ``securityContext.sysctls``).
 
@@ -41,7 +44,14 @@ class KernelTunable(HostLevelRule):
              "/etc/modules-load.d/", "/etc/modprobe.d/", "/etc/security/limits.conf",
              "/etc/security/limits.d/")
     packages = ("tuned", "tuned-*", "irqbalance")
+    # PAM's per-process resource limits: host configuration, but not the kernel's.
+    limits_paths = ("/etc/security/limits.conf", "/etc/security/limits.d/")
     command_re = re.compile(
         r"\bsysctl\s+(-w|-p)\b|\bmodprobe\b|\binsmod\b|>\s*/(proc|sys)/\S+|"
         r"\btee\s+/(proc|sys)/\S+|\btuned-adm\s+profile\b"
     )
+
+    def topic_of(self, state: api.State) -> str:
+        if state.module == "file" and path_matches(state.name, self.limits_paths):
+            return "process resource limits"
+        return self.topic

@@ -16,7 +16,9 @@ class MissingSource(RenderErrorRule):
     """``source: salt://...`` names a file that no state root has.
 
     ``file.managed`` (or ``file.recurse``, ``archive.extracted``, ``cmd.script``...)
-    would fail when applied, with "Source file salt://... not found". Every
+    would fail when applied, with "Source file salt://... not found". An
+    ``absent`` function (``ssh_auth.absent``) does not fail: it finds nothing to
+    remove and reports success, so the key stays; the finding says so. Every
     ``salt://`` source of the render is checked against the state roots (the
     first one of a list of sources that exists wins, as in Salt).
 
@@ -61,10 +63,11 @@ class MissingSource(RenderErrorRule):
                 continue
             where = state.location_of("source")
             seen.add(where)
-            yield self.at(
-                where, f"source {', '.join(urls)} of {state.fun} {state.id} is not in the state roots",
-                state=state, subject=" ".join(urls),
-            )
+            message = f"source {', '.join(urls)} of {state.fun} {state.id} is not in the state roots"
+            if state.function == "absent":
+                # ssh_auth.absent reads no key from a missing source and reports success
+                message += ": Salt does not fail, it silently removes nothing"
+            yield self.at(where, message, state=state, subject=" ".join(urls))
         for finding in super().check(graph, ctx):
             if finding.location not in seen:
                 yield finding

@@ -32,8 +32,8 @@ class StateHardcodedEndpoint(api.GraphRule):
     found by name, and their addresses come from the environment.
 
     Not reported: ``localhost``, loopback, ``0.0.0.0``, CIDR networks; the
-    minion's own names and addresses (from grains); values that come from
-    pillar (the inventory lists them); the site's own names (``server_name``,
+    minion's own names and addresses (from grains); values, and dict keys,
+    that come from pillar (the inventory lists them); the site's own names (``server_name``,
     ``ALLOWED_HOSTS``...); download sources (``source:``, ``source_hash``,
     ``index_url``: fetched at image build); what only feeds a template
     (``context``, ``defaults``, extra keyword arguments: SS402 reports what the

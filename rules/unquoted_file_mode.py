@@ -19,7 +19,9 @@ class UnquotedFileMode(api.SourceRule):
     decimal one elsewhere): quote modes (``mode: "0644"``) so that every reader
     sees the same string. salt-lint reports it as rule 207 (``# noqa: 207``).
     The finding names the state whose block holds the line: its ID as written,
-    or the one state rendered from a Jinja ID (not when a loop renders several).
+    or the one state rendered from a Jinja ID (not when a loop renders several),
+    and the function whose block holds it (an ID may have several; blank when
+    no function line is above it).
 
     Problematic::
 

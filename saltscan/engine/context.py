@@ -189,8 +189,9 @@ class RuleContext:
 
     @cached_property
     def pillar_strings(self) -> frozenset[str]:
-        """Every string leaf of the minion's pillar (to tell a value from pillar)."""
-        return frozenset(_string_leaves(self.render.pillar))
+        """Every string leaf and string key of the minion's pillar (to tell a value
+        from pillar: a loop over ``pillar['hosts'].items()`` renders the keys too)."""
+        return frozenset(_pillar_strings(self.render.pillar))
 
     def from_pillar(self, text: str) -> bool:
         """True when ``text`` is a pillar string, or a whole word of one (a host, a
@@ -203,12 +204,15 @@ class RuleContext:
         return any(text in s and pattern.search(s) for s in self.pillar_strings)
 
 
-def _string_leaves(value: Any) -> Iterator[str]:
+def _pillar_strings(value: Any) -> Iterator[str]:
+    """The strings of pillar data: its leaves and its dict keys, at every depth."""
     if isinstance(value, str):
         yield value
     elif isinstance(value, dict):
-        for v in value.values():
-            yield from _string_leaves(v)
+        for k, v in value.items():
+            if isinstance(k, str):
+                yield k
+            yield from _pillar_strings(v)
     elif isinstance(value, (list, tuple)):
         for v in value:
-            yield from _string_leaves(v)
+            yield from _pillar_strings(v)
