@@ -14,11 +14,12 @@ class _Main(click.Group):
 
     def invoke(self, ctx):
         from saltscan.engine.config import ConfigError
+        from saltscan.render.host_facts import HostFactsError
         from saltscan.report.baseline import BaselineError
 
         try:
             return super().invoke(ctx)
-        except (ConfigError, BaselineError) as exc:
+        except (ConfigError, BaselineError, HostFactsError) as exc:
             click.echo(f"saltscan: error: {exc}", err=True)
             sys.exit(2)
 

@@ -25,6 +25,10 @@ import yaml
 _MISSING = object()
 
 
+class HostFactsError(ValueError):
+    """The host facts file cannot be used (the command line exits 2 with this message)."""
+
+
 @dataclass(frozen=True)
 class HostFacts:
     files: frozenset[str] = frozenset()
@@ -36,19 +40,22 @@ class HostFacts:
     def load(cls, path: Path | None) -> "HostFacts":
         if path is None:
             return cls()
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+        try:
+            data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+        except (OSError, yaml.YAMLError) as exc:
+            raise HostFactsError(f"{path}: cannot read host facts: {exc}") from None
         if not isinstance(data, dict):
-            raise ValueError(f"{path}: host facts must be a mapping")
+            raise HostFactsError(f"{path}: host facts must be a mapping")
 
         def names(key: str) -> frozenset[str]:
             value = data.get(key) or []
             if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-                raise ValueError(f"{path}: '{key}' must be a list of strings")
+                raise HostFactsError(f"{path}: '{key}' must be a list of strings")
             return frozenset(value)
 
         users = data.get("users") or {}
         if not isinstance(users, dict):
-            raise ValueError(f"{path}: 'users' must be a mapping")
+            raise HostFactsError(f"{path}: 'users' must be a mapping")
         return cls(names("files"), names("directories"), names("executables"), {str(k): dict(v or {}) for k, v in users.items()})
 
     def answer(self, function: str, args: tuple[Any, ...]) -> Any:

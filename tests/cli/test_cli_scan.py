@@ -90,3 +90,21 @@ def test_parallel_jobs_give_the_same_report():
     two = runner.invoke(main, ["scan", str(EHR), "--format", "json", "--jobs", "2"]).output
     assert one == two
     assert json.loads(one)["findings"]
+
+
+def test_host_facts_answer_host_queries_and_bad_files_exit_2(tmp_path):
+    tree = tmp_path / "t"
+    (tree / "salt").mkdir(parents=True)
+    (tree / "salt" / "top.sls").write_text("base:\n  '*':\n    - a\n")
+    (tree / "salt" / "a.sls").write_text(
+        "{% if salt['cmd.has_exec']('git') %}\ngit-ok:\n  test.nop: []\n{% else %}\nno-git:\n  test.nop: []\n{% endif %}\n"
+    )
+    facts = tmp_path / "facts.yaml"
+    facts.write_text("executables: [git]\n")
+    runner = CliRunner()
+    assert '"no-git"' in runner.invoke(main, ["render", str(tree)]).output
+    assert '"git-ok"' in runner.invoke(main, ["render", str(tree), "--host-facts", str(facts)]).output
+    facts.write_text("executables: git\n")
+    res = runner.invoke(main, ["scan", str(tree), "--host-facts", str(facts)])
+    assert res.exit_code == 2
+    assert "'executables' must be a list of strings" in res.output
