@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import sys
+import traceback
 
 import click
 
@@ -21,6 +23,17 @@ class _Main(click.Group):
             return super().invoke(ctx)
         except (ConfigError, BaselineError, HostFactsError) as exc:
             click.echo(f"saltscan: error: {exc}", err=True)
+            sys.exit(2)
+        except (click.exceptions.Exit, click.ClickException, SystemExit, KeyboardInterrupt):
+            raise
+        except Exception as exc:  # noqa: BLE001 - a bug must not look like "findings" (exit 1)
+            if os.environ.get("SALTSCAN_DEBUG"):
+                raise
+            # The exception text could quote scanned data (secrets among it): say where, not what.
+            frame = traceback.extract_tb(exc.__traceback__)[-1]
+            where = f"{os.path.basename(frame.filename)}:{frame.lineno}"
+            click.echo(f"saltscan: internal error ({type(exc).__name__} at {where}); "
+                       "set SALTSCAN_DEBUG=1 for the traceback and please report it", err=True)
             sys.exit(2)
 
 
