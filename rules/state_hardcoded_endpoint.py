@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from dataclasses import dataclass
 from typing import Iterator
 
@@ -140,8 +142,14 @@ def _literal_place(ep: _endpoints.Endpoint, state: api.State, ctx: api.RuleConte
     return None if ctx.from_pillar(ep.written) else "elsewhere"
 
 
+# A command that only downloads a file (curl -o/-O, wget): a build-time input like
+# ``source:``, fetched once into the image, not a system the application talks to.
+_DOWNLOAD_CMD = re.compile(r"^\s*(?:curl\b(?=[^|;&]*\s(?:-[a-zA-Z]*[oO]\b|--output\b|--remote-name\b))|wget\b)")
+
+
 def _strings(state: api.State) -> Iterator[tuple[str, str]]:
-    yield "name", state.name
+    if not (state.module == "cmd" and _DOWNLOAD_CMD.match(state.name)):
+        yield "name", state.name
     skipped = BUILD_ARGS | LABEL_ARGS | template_inputs(state) | set(CONTENT_ARGS)
     for arg in sorted(state.args):
         if arg in skipped:

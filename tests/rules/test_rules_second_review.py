@@ -368,3 +368,14 @@ def test_ss701_limits_d_are_process_resource_limits(tmp_path):
         ("host-level", "sysctl.present redis_overcommit_memory manages kernel tunables of the host: "
          "vm.overcommit_memory"),
     ]
+
+
+def test_download_commands_are_build_inputs_not_endpoints():
+    """second review #27: java-formula downloads its archive with curl -Lo."""
+    from saltscan.rules.state_hardcoded_endpoint import _DOWNLOAD_CMD
+
+    assert _DOWNLOAD_CMD.match("curl -Lo /tmp/jdk.tgz https://github.com/adoptium/x.tgz")
+    assert _DOWNLOAD_CMD.match("wget -q https://example.org/a.tgz")
+    assert _DOWNLOAD_CMD.match("curl --output /tmp/a https://example.org/a")
+    assert not _DOWNLOAD_CMD.match("curl -fsS -X POST https://hooks.slack.com/services/x")
+    assert not _DOWNLOAD_CMD.match("psql -h db01.internal")
