@@ -112,7 +112,14 @@ def package_patterns(service: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys((service, base, *SERVICE_PACKAGES.get(base, ()))))
 
 
+# Scripts kept beside a service's configuration (keepalived's check scripts) are run by
+# the service only if its config names them; they are not what it reads at start.
+SCRIPT_SUFFIXES = (".sh", ".bash", ".py", ".pl", ".rb")
+
+
 def config_paths_match(service: str, path: str) -> bool:
+    if path.endswith(SCRIPT_SUFFIXES):
+        return False
     base = service_base(service)
     unit = service.removesuffix(".service")
     dirs = {base, base.removesuffix("-server"), *CONFIG_DIRS.get(base, ())}

@@ -157,3 +157,17 @@ def test_path_parent_kept_under_a_mount_and_for_git_run_as_a_created_user():
         ("state:mount:recordings-mount", "state:file:recordings-dir", "path_parent",
          "mount point /srv/recordings", "directory:/srv/recordings"),
     ]
+
+
+def test_scripts_beside_a_services_config_are_not_its_config():
+    """Third corpus review: keepalived's check script under /etc/keepalived."""
+    assert config_paths_match("keepalived", "/etc/keepalived/keepalived.conf")
+    assert not config_paths_match("keepalived", "/etc/keepalived/check_sshd.sh")
+    g = build_minion_graph(render([
+        state("ka-conf", "file.managed", name="/etc/keepalived/keepalived.conf", line=1),
+        state("ka-check", "file.managed", name="/etc/keepalived/check_sshd.sh", line=2),
+        state("keepalived", "service.running", line=3),
+    ]))
+    assert inferred(g) == [
+        ("state:service:keepalived", "state:file:ka-conf", "inferred", "config", "file:/etc/keepalived/keepalived.conf"),
+    ]
