@@ -117,6 +117,8 @@ class MinionRenderer:
     def _render_sls(self, path: str, sls: str, saltenv: str, roots: tuple[str, ...], pillar: dict) -> FileRender:
         name = os.path.relpath(path, next((r for r in roots if path.startswith(r.rstrip("/") + "/")), roots[0])).replace(os.sep, "/")
         ctx = self.jinja_context(path, sls, saltenv, pillar)
+        # Calls made while this file renders (map.jinja imports included) belong to its SLS.
+        self.recorder.sls = sls
         return render_file(self.ctx, path, roots, name=name, sls=sls, context=ctx, default_pipe=self.opts.get("renderer", "jinja|yaml"))
 
     def compile_pillar(self) -> tuple[dict, Any]:

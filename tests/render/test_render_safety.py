@@ -24,7 +24,7 @@ def test_cmd_run_at_render_time_is_recorded_not_executed(tree, tmp_path):
     r = tree.render("m1")
     assert not marker.exists()
     [call] = [c for c in r.salt_calls if c.function == "cmd.run"]
-    assert (call.location.file, call.location.line, call.evaluated) == ("salt/a.sls", 1, False)
+    assert (call.location.file, call.location.line, call.evaluated, call.sls) == ("salt/a.sls", 1, False, "a")
     [unknown] = r.unknowns
     assert unknown.origin is UnknownOrigin.EXECUTION_MODULE
     assert r.state("motd").args["contents"] == unknown.token
