@@ -53,6 +53,7 @@ from saltscan.engine.rule import (
     StateRule,
     option,
 )
+from saltscan.endpoints import Endpoint, endpoints_in, names_self
 from saltscan.findings import Category, Finding, Severity, StateRef
 from saltscan.model import (
     MinionRender,
@@ -83,13 +84,13 @@ from saltscan.secrets import (
 from saltscan.report.inputs import RuleInfo
 
 __all__ = [
-    "Category", "Finding", "GraphRule", "MinionRender", "Model", "NoOptions", "PillarValue",
+    "Category", "Endpoint", "Finding", "GraphRule", "MinionRender", "Model", "NoOptions", "PillarValue",
     "RenderError", "RenderErrorKind", "RenderedTemplate", "Requisite", "RequisiteKind",
     "Rule", "RuleContext", "RuleInfo", "RuleKind", "SaltCall", "SecretStorage", "Severity",
     "SourceFile", "SourceKind", "SourceLocation", "SourceRule", "State", "StateRef",
     "StateRule", "TreeContext", "UNKNOWN_RE", "Unknown", "UnknownOrigin", "classify_key",
-    "classify_value", "contains_unknown", "find_requisite_cycles", "has_requisite_path",
-    "is_neutral", "is_placeholder", "is_secret", "iter_strings", "mask", "option",
+    "classify_value", "contains_unknown", "endpoints_in", "find_requisite_cycles", "has_requisite_path",
+    "is_neutral", "is_placeholder", "is_secret", "iter_strings", "mask", "names_self", "option",
     "secret_key_reason", "secret_storage", "secret_value_reason", "state_of_node",
 ]
 

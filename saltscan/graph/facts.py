@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Iterator, Mapping
 
+from saltscan.endpoints import names_self
 from saltscan.graph import textscan
 from saltscan.graph.textscan import Endpoint, PortUse
 from saltscan.model import RenderedTemplate, SourceLocation, State
@@ -154,6 +155,8 @@ def state_facts(state: State) -> StateFacts:
                 facts.ports.append(PortFact(PortUse(port, False), where))
             if not isinstance(leaf, str):
                 continue
+            if names_self(key):
+                continue  # server_name, hostname, domain: the machine itself, not a peer
             if _is_host_key(key):
                 endpoint = textscan.host_value(leaf)
                 if endpoint:

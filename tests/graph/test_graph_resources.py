@@ -157,3 +157,16 @@ def test_the_minions_own_addresses_are_not_endpoints():
     ))
     assert sorted(n for n in g if n.startswith("endpoint:")) == ["endpoint:app02.ehr.internal"]
     assert [n for n in g if n.startswith("port:")] == []
+
+
+def test_arguments_naming_the_machine_itself_are_not_endpoints():
+    from graphkit import render, state
+
+    from saltscan.graph import build_minion_graph
+
+    g = build_minion_graph(render([
+        state("vhost", "file.serialize", name="/etc/app/vhost.json", line=1,
+              args={"dataset": {"server_name": "www.ehr.example", "upstream": "api01.ehr.example"}}),
+    ]))
+    endpoints = sorted(n for n, d in g.nodes(data=True) if d["kind"] == "endpoint")
+    assert endpoints == ["endpoint:api01.ehr.example"]

@@ -153,8 +153,9 @@ def test_ports_and_endpoints(role):
             "api.faxrelay-partner.com", "erx-gateway.ehr.internal"} <= set(endpoints)
     assert "$host$request_uri" not in endpoints and "ehr_app" not in endpoints
     cache = endpoints["cache01.ehr.internal"]
+    # "state": common/hosts.sls pins cache01.ehr.internal in /etc/hosts (host.present), as SS401 reports
     assert (cache.ports, cache.schemes, cache.origins, cache.pillar_keys) == (
-        (6379,), ("redis",), ("pillar", "template"), ("ehr:redis:host",))
+        (6379,), ("redis",), ("pillar", "state", "template"), ("ehr:redis:host",))
     assert endpoints["10.20.4.50"].origins == ("template",)
     assert endpoints["hooks.slack.com"].pillar_keys == ("ehr:slack:webhook_url",)
     media = {e.host: e for e in role("media").endpoints}
