@@ -30,14 +30,16 @@ _BARE = re.compile(rf"^\s*({ENV_NAME})=(.*)$")
 _SYSTEMD = re.compile(r"^\s*Environment\s*=\s*(.+)$")
 _INLINE_PREFIX = re.compile(rf"^\s*((?:{ENV_NAME}=\S*\s+)+)\S")
 
-_LISTEN = re.compile(r"^\s*(?:listen|Listen)\s+(?:\S*:)?(\d{1,5})\b")
+# ``listen 8080`` (nginx), ``Listen 443`` (apache), ``listen: 0.0.0.0:8443`` (YAML config)
+_LISTEN = re.compile(r"^\s*(?:listen|Listen)(?:\s+|\s*:\s*[\"']?)(?:\S*:)?(\d{1,5})\b")
 _EXPOSE = re.compile(r"^\s*EXPOSE\s+(\d{1,5})\b")
 _BIND = re.compile(r"(?i)^\s*bind\s*[=:]?\s*[\"']?[\w.*\[\]-]*:(\d{1,5})\b")
 _PORT_KEY = re.compile(r"(?i)^\s*(?:export\s+)?([\w.-]*port)[\"']?\s*(?:[:=]|\s)\s*[\"']?(\d{1,5})\b")
 
 # Port keys whose prefix still means "this service listens here".
 _LISTENING_PORT_PREFIXES = frozenset(
-    {"", "http", "https", "listen", "bind", "server", "app", "web", "ssl", "tls", "local", "admin", "api"}
+    {"", "http", "https", "listen", "listening", "bind", "server", "app", "web", "ssl", "tls", "local",
+     "admin", "api", "tls-listening", "alt-listening"}
 )
 LISTENING_ARG_KEYS = frozenset({"port", "listen", "listen_port", "dport", "http_port", "bind_port"})
 HOST_ARG_KEYS = frozenset(

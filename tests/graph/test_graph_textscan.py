@@ -75,3 +75,14 @@ def test_host_value():
     assert host_value("localhost") is None
     assert host_value("__UNKNOWN_0123456789__") is None
     assert host_value("/var/run/postgresql") is None
+
+
+def test_listening_ports_of_coturn_and_yaml_listen_lines():
+    from saltscan.graph.textscan import PortUse, ports_in_line
+
+    assert ports_in_line("listening-port=3478") == [PortUse(3478, True)]
+    assert ports_in_line("tls-listening-port=5349") == [PortUse(5349, True)]
+    assert ports_in_line("listen: 0.0.0.0:8443") == [PortUse(8443, True)]
+    assert ports_in_line('listen: "0.0.0.0:9000"') == [PortUse(9000, True)]
+    assert ports_in_line("db_port: 5432") == [PortUse(5432, False)]
+    assert ports_in_line("# listen 80") == []

@@ -148,6 +148,11 @@ def test_ports_and_endpoints(role):
     assert [(p.number, p.services) for p in role("app").ports] == [
         (80, ("nginx",)), (443, ("nginx",)), (8000, ("ehr-gunicorn",))]
     assert [(p.number, p.services) for p in role("cache").ports] == [(6379, ("redis-server",))]
+    # coturn's listening-port= lines and the media server's YAML `listen: 0.0.0.0:8443`
+    assert [(p.number, p.services) for p in role("media").ports] == [
+        (3478, ("coturn",)), (5349, ("coturn",)), (8443, ("ehr-media",))]
+    billing = {e.host for e in role("billing").endpoints}
+    assert "sftp.clearinghouse-partner.com" in billing
     endpoints = {e.host: e for e in role("app").endpoints}
     assert {"cache01.ehr.internal", "10.20.4.50", "hooks.slack.com", "sentry.ehr.internal", "git.ehr.internal",
             "api.faxrelay-partner.com", "erx-gateway.ehr.internal"} <= set(endpoints)
