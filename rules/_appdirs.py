@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import posixpath
 import re
+from dataclasses import dataclass
 from typing import Iterator
 
 from saltscan import api
@@ -44,6 +45,15 @@ def install_dirs(ctx: api.RuleContext) -> tuple[str, ...]:
     return tuple(sorted(found))
 
 
+@dataclass(frozen=True)
+class AppDirOptions:
+    """The options of the host-path rules (SS101, SS102), declared once for both."""
+
+    app_dirs: tuple[str, ...] = api.option(
+        ("/opt/*",), "The application's own install directories (prefixes or "
+        "one-level globs): paths under them belong in the image.")
+
+
 class RenderAppDirs:
     """``install_dirs`` of the render a rule is looking at, computed once per render
     (a rule instance sees one render's states one after the other)."""
@@ -55,6 +65,11 @@ class RenderAppDirs:
         if self._last is None or self._last[0] is not ctx.render:
             self._last = (ctx.render, install_dirs(ctx))
         return self._last[1]
+
+    def with_options(self, options: AppDirOptions, ctx: api.RuleContext) -> tuple[str, ...]:
+        """The configured ``app_dirs`` plus the render's own install dirs (a chroot,
+        CATALINA_BASE): both are the application's, so they belong in the image."""
+        return options.app_dirs + self.of(ctx)
 
 
 def _keyed_strings(value: object) -> Iterator[tuple[str, str]]:

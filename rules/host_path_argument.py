@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Iterator
 
 from saltscan import api
 
 from . import _paths
-from ._appdirs import RenderAppDirs
+from ._appdirs import AppDirOptions, RenderAppDirs
 from ._content import CONTENT_ARGS, template_inputs, value_location, writes_scratch_file
 
 # Arguments that name where Salt gets a file from, not where the application runs.
@@ -60,11 +59,7 @@ class HostPathArgument(api.StateRule):
     tags = ("containerization", "volumes")
     hint = "mount a volume at the path (or log to stdout) and make the path configurable"
 
-    @dataclass(frozen=True)
-    class Options:
-        app_dirs: tuple[str, ...] = api.option(
-            ("/opt/*",), "The application's own install directories (prefixes or "
-            "one-level globs): paths under them belong in the image.")
+    Options = AppDirOptions
 
     def __init__(self, options=None) -> None:
         super().__init__(options)
@@ -73,8 +68,7 @@ class HostPathArgument(api.StateRule):
     def check(self, state: api.State, ctx: api.RuleContext) -> Iterator[api.Finding]:
         if writes_scratch_file(state):
             return
-        # The render's own install dirs (a chroot, CATALINA_BASE) are the application's.
-        app_dirs = self.options.app_dirs + self._install_dirs.of(ctx)
+        app_dirs = self._install_dirs.with_options(self.options, ctx)
         mounts = _mount_points(ctx)
         found: dict[str, tuple[str, _paths.PathKind]] = {}  # path -> (arg, kind)
         # What only feeds a template that rendered is judged in the rendered file

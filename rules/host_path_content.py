@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Iterator
 
 from saltscan import api
 
 from . import _paths
-from ._appdirs import RenderAppDirs
+from ._appdirs import AppDirOptions, RenderAppDirs
 from ._content import content_lines, writes_scratch_file
 
 
@@ -54,11 +53,7 @@ class HostPathContent(api.StateRule):
     tags = ("containerization", "volumes", "templates")
     hint = "make the path an env-configured setting backed by a volume, or log to stdout"
 
-    @dataclass(frozen=True)
-    class Options:
-        app_dirs: tuple[str, ...] = api.option(
-            ("/opt/*",), "The application's own install directories (prefixes or "
-            "one-level globs): paths under them belong in the image.")
+    Options = AppDirOptions
 
     def __init__(self, options=None) -> None:
         super().__init__(options)
@@ -67,8 +62,7 @@ class HostPathContent(api.StateRule):
     def check(self, state: api.State, ctx: api.RuleContext) -> Iterator[api.Finding]:
         if writes_scratch_file(state):
             return
-        # The render's own install dirs (a chroot, CATALINA_BASE) are the application's.
-        app_dirs = self.options.app_dirs + self._install_dirs.of(ctx)
+        app_dirs = self._install_dirs.with_options(self.options, ctx)
         by_line: dict[api.SourceLocation, dict[str, _paths.PathKind]] = {}
         for line in content_lines(state, ctx):
             if line.is_comment or api.UNKNOWN_RE.search(line.text):
