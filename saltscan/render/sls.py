@@ -11,6 +11,7 @@ import json
 import os
 import re
 import sys
+import warnings
 from dataclasses import dataclass
 from typing import Any, Callable
 
@@ -132,9 +133,14 @@ class _Renderer:
             self.ctx.recorder.locate = locate_in_jinja(loader.names_to_files, self.relfile)
             builder = SourceMapBuilder(loader.names_to_files, self.relfile)
             try:
-                template = env.get_template(name)
-                events = template.root_render_func(template.new_context(context))
-                builder.feed(events, self.ctx.session.limits.max_output_chars)
+                # Jinja evaluates the tree's string literals with Python's own rules; an
+                # invalid escape in a scanned template is the tree's, not a saltscan warning.
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore", DeprecationWarning)
+                    warnings.simplefilter("ignore", SyntaxWarning)
+                    template = env.get_template(name)
+                    events = template.root_render_func(template.new_context(context))
+                    builder.feed(events, self.ctx.session.limits.max_output_chars)
             except jinja2.TemplateSyntaxError as exc:
                 file = loader.names_to_files.get(exc.name or "", self.relfile)
                 self.error(RenderErrorKind.JINJA_SYNTAX, f"Jinja syntax error: {exc.message}", SourceLocation(file, exc.lineno or 1))
