@@ -66,7 +66,7 @@ OPTIONS_NOT_IN_KEY = (
     "jobs",
 )
 SESSION_IN_KEY = ("limits", "host_facts")
-SESSION_NOT_IN_KEY = ("tree", "bytecode_cache", "file_cache")  # the tree is keyed itself; caches
+SESSION_NOT_IN_KEY = ("tree", "bytecode_cache")  # the tree is keyed itself; caches
 
 
 def default_cache_dir() -> Path:

@@ -15,7 +15,7 @@ What it cannot see, and how the cache covers it:
   the size limit is never opened): the tree listing in the cache key records every
   file name in the roots and whether it is over the limit;
 - reads served from a cache shared between minions: the renderer keeps none today
-  (``ScanSession.file_cache`` is unused; Jinja's bytecode cache still reads the source
+  (Jinja's bytecode cache still reads the source
   to check it). Whoever adds one must record the read for the minion it serves.
 - reads in another thread: rendering is single-threaded per minion.
 """

@@ -22,7 +22,6 @@ class ScanRequest:
     rules_dirs: tuple[Path, ...] = ()
     baseline: Path | None = None
     only_files: tuple[str, ...] = ()  # report filter: paths relative to the scanned root
-    jobs: int = 1
     cache: Any = None  # saltscan.cache.RenderCache: reuse unchanged minions' renders
 
 
@@ -105,7 +104,7 @@ def run_scan(request: ScanRequest, progress: bool = False) -> ScanResult:
     config = resolve_config(Path(request.options.path), request.config_file)
     registry = load_registry(request.rules_dirs)
     graphs = {r.minion.id: cached_graph(request.cache, r, build_minion_graph) for r in model.renders}
-    findings = run_rules(model, graphs, config, rules_dirs=request.rules_dirs)
+    findings = run_rules(model, graphs, config, registry=registry)
     enabled = tuple(info for info in registry.infos() if config.is_enabled(registry.get(info.code)))
     all_findings = findings
     baseline_result = None

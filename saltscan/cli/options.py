@@ -25,7 +25,7 @@ def tree_options(func):
     return func
 
 
-def scan_options(path: Path, state_roots, pillar_roots, grains_files, minions, saltenv: str = "base", sls: tuple[str, ...] = (), host_facts: Path | None = None) -> ScanOptions:
+def scan_options(path: Path, state_roots, pillar_roots, grains_files, minions, saltenv: str = "base", sls: tuple[str, ...] = (), host_facts: Path | None = None, jobs: int = 1) -> ScanOptions:
     return ScanOptions(
         path=path,
         state_roots=tuple(state_roots),
@@ -35,4 +35,5 @@ def scan_options(path: Path, state_roots, pillar_roots, grains_files, minions, s
         saltenv=saltenv,
         sls=tuple(sls),
         host_facts=host_facts,
+        jobs=max(1, jobs),
     )

@@ -58,12 +58,11 @@ def scan_command(path, state_roots, pillar_roots, grains_files, minions, saltenv
 
     pairs = _outputs(tuple(formats), tuple(outputs), output_dir)
     request = ScanRequest(
-        options=scan_options(path, state_roots, pillar_roots, grains_files, minions, saltenv, host_facts=host_facts),
+        options=scan_options(path, state_roots, pillar_roots, grains_files, minions, saltenv, host_facts=host_facts, jobs=jobs),
         config_file=config_file,
         rules_dirs=tuple(rules_dirs),
         baseline=baseline,
         only_files=tuple(only_files),
-        jobs=max(1, jobs),
     )
     result = run_scan(request, progress=verbose > 0)
     if verbose:

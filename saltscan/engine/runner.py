@@ -27,6 +27,7 @@ def run_rules(
     *,
     rules_dirs: Iterable[Any] = (),
     strict: bool = False,
+    registry: Any = None,
 ) -> tuple[Finding, ...]:
     """Every finding of the selected rules on ``model``, deduplicated and sorted.
 
@@ -38,9 +39,10 @@ def run_rules(
     """
     config = config or Config()
     if rules is None:
-        from saltscan.engine.registry import load_registry
+        if registry is None:  # a caller that already loaded it passes it (run_scan)
+            from saltscan.engine.registry import load_registry
 
-        registry = load_registry(rules_dirs)
+            registry = load_registry(rules_dirs)
         config.check_against(registry.rules)
         selected = [r for r in registry.rules if config.is_enabled(r)]
     else:

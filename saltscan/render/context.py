@@ -51,7 +51,6 @@ class ScanSession:
     tree: Tree
     limits: Limits = field(default_factory=Limits)
     bytecode_cache: jinja2.BytecodeCache = field(default_factory=lambda: CompiledTemplateCache())
-    file_cache: dict[str, str] = field(default_factory=dict)
     host_facts: HostFacts = field(default_factory=HostFacts)
 
     def relpath(self, path: str | Path) -> str:

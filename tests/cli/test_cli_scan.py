@@ -84,10 +84,22 @@ def test_render_prints_salt_structures():
     assert all(c["__sls__"] in ("ehr.web",) or c["__sls__"].startswith("ehr") or c["__sls__"].startswith("common") for c in low)
 
 
-def test_parallel_jobs_give_the_same_report():
+def test_parallel_jobs_give_the_same_report(monkeypatch):
+    import saltscan.render.tree as tree_module
+
+    pools = []
+    real = tree_module._render_parallel
+
+    def spy(tree, options, limits):
+        pools.append(options.jobs)
+        return real(tree, options, limits)
+
+    monkeypatch.setattr(tree_module, "_render_parallel", spy)
     runner = CliRunner()
     one = runner.invoke(main, ["scan", str(EHR), "--format", "json"]).output
+    assert pools == []
     two = runner.invoke(main, ["scan", str(EHR), "--format", "json", "--jobs", "2"]).output
+    assert pools == [2]  # --jobs reached the renderer, which used worker processes
     assert one == two
     assert json.loads(one)["findings"]
 
