@@ -171,3 +171,11 @@ def test_scripts_beside_a_services_config_are_not_its_config():
     assert inferred(g) == [
         ("state:service:keepalived", "state:file:ka-conf", "inferred", "config", "file:/etc/keepalived/keepalived.conf"),
     ]
+
+
+def test_every_requisite_kind_is_an_edge_kind():
+    """EdgeKind repeats the requisite vocabulary of the model: keep them in step."""
+    from saltscan.graph.kinds import EdgeKind
+    from saltscan.model import RequisiteKind
+
+    assert {k.value for k in RequisiteKind} <= {k.value for k in EdgeKind}
