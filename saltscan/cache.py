@@ -31,29 +31,37 @@ replace) are in ``saltscan.cache_store``. docs/pre-commit.md is the user's view.
 from __future__ import annotations
 
 import dataclasses
-import enum
 import hashlib
-import json
 import os
-import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Iterable
 
+from saltscan.cache_keys import (  # noqa: F401 - SKIPPED_DIRS, canonical: re-exported
+    SKIPPED_DIRS,
+    FileDigests,
+    canonical,
+    code_fingerprint,
+    data_roots,
+    digest,
+    tool_versions,
+    tree_listing,
+)
 from saltscan.cache_reads import recording_reads
 from saltscan.cache_store import EntryStore, load_or_create_key
 from saltscan.model import Minion, MinionRender, RenderErrorKind, Tree
+from saltscan.userdirs import CACHE_DIR_ENV, default_cache_dir  # noqa: F401 - re-exported
 
 if TYPE_CHECKING:
     from saltscan.pipeline import ScanOptions
+    from saltscan.render.trace import Produce, RenderTrace, Revalidate
     from saltscan.render.context import ScanSession
 
 CACHE_FORMAT = 1
-CACHE_DIR_ENV = "SALTSCAN_CACHE_DIR"
-# Directories that are never Salt data and change under our feet.
-SKIPPED_DIRS = frozenset({".git", ".hg", ".svn", ".saltscan_cache", "__pycache__"})
 # Entries unused for this long, and not used by the current run, are deleted.
 PRUNE_AFTER_SECONDS = 7 * 24 * 3600
+# Renders a long-running process keeps in memory (in_memory=True), newest first.
+MEMORY_ENTRIES = 4096
 
 # What of a scan's options and session goes into the key. Every field must be in one
 # of these lists (tests/hook/test_cache_keys.py checks it), so that a new option or
@@ -69,134 +77,6 @@ SESSION_IN_KEY = ("limits", "host_facts")
 SESSION_NOT_IN_KEY = ("tree", "bytecode_cache")  # the tree is keyed itself; caches
 
 
-def default_cache_dir() -> Path:
-    """``$SALTSCAN_CACHE_DIR``, else the per-user cache directory (platformdirs)."""
-    override = os.environ.get(CACHE_DIR_ENV)
-    if override:
-        return Path(override)
-    import platformdirs
-
-    return Path(platformdirs.user_cache_dir("saltscan", appauthor=False))
-
-
-# -- fingerprints ---------------------------------------------------------------------
-
-def canonical(value: Any) -> Any:
-    """``value`` as JSON data with one spelling per value (key order, sets, types)."""
-    if value is None or isinstance(value, (bool, int, float, str)):
-        return value
-    if isinstance(value, enum.Enum):
-        return {"enum": type(value).__name__, "value": canonical(value.value)}
-    if isinstance(value, Mapping):
-        items = [(json.dumps(canonical(k), sort_keys=True), canonical(v)) for k, v in value.items()]
-        return {"map": sorted(items, key=lambda kv: kv[0])}
-    if isinstance(value, (list, tuple)):
-        return [canonical(v) for v in value]
-    if isinstance(value, (set, frozenset)):
-        return {"set": sorted(json.dumps(canonical(v), sort_keys=True) for v in value)}
-    if isinstance(value, Path):
-        return {"path": value.as_posix()}
-    if isinstance(value, bytes):
-        return {"bytes": value.hex()}
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        fields = {f.name: canonical(getattr(value, f.name)) for f in dataclasses.fields(value)}
-        return {"dataclass": type(value).__qualname__, "fields": fields}
-    return {"repr": f"{type(value).__module__}.{type(value).__qualname__}", "value": repr(value)}
-
-
-def digest(value: Any) -> str:
-    text = json.dumps(canonical(value), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-def code_fingerprint() -> str:
-    """sha256 of saltscan's own source and data files (names and contents)."""
-    package = Path(__file__).resolve().parent
-    h = hashlib.sha256()
-    for path in sorted(p for p in package.rglob("*") if p.suffix in (".py", ".json") and p.is_file()):
-        h.update(path.relative_to(package).as_posix().encode() + b"\0")
-        h.update(hashlib.sha256(path.read_bytes()).digest())
-    return h.hexdigest()
-
-
-def tool_versions() -> dict[str, str]:
-    import jinja2
-    import salt.version
-    import yaml
-
-    from saltscan import __version__
-
-    return {
-        "saltscan": __version__,
-        "salt": str(salt.version.__version__),
-        "jinja2": jinja2.__version__,
-        "pyyaml": yaml.__version__,
-        "python": sys.version,
-    }
-
-
-def data_roots(tree: Tree) -> tuple[Path, ...]:
-    """The state and pillar roots: where Salt looks files up."""
-    roots = {Path(p).resolve() for mapping in (tree.state_roots, tree.pillar_roots) for paths in mapping.values() for p in paths}
-    return tuple(sorted(roots))
-
-
-def tree_listing(tree: Tree, max_file_bytes: int, skip: Iterable[Path] = ()) -> tuple[tuple[str, bool], ...]:
-    """Every file in the roots (and at the top of the scanned root) as (path, over the limit).
-
-    Names, not contents: contents are the dependencies' business. The size flag is
-    here because a file over the limit is refused without being opened. The scanned
-    root itself only counts with its top level (``pillar.example``), unless it is a
-    root, so that unrelated files elsewhere in a repo do not invalidate renders.
-    """
-    skipped = {os.path.realpath(p) for p in skip}
-    seen: set[tuple[str, bool]] = set()
-
-    def add(path: str) -> None:
-        try:
-            seen.add((path, os.path.getsize(path) > max_file_bytes))
-        except OSError:
-            seen.add((path, False))
-
-    for root in data_roots(tree):
-        for dirpath, dirnames, filenames in os.walk(root):
-            dirnames[:] = [d for d in dirnames if d not in SKIPPED_DIRS and os.path.join(dirpath, d) not in skipped]
-            for name in filenames:
-                add(os.path.join(dirpath, name))
-    top = Path(tree.root).resolve()
-    try:
-        entries = list(os.scandir(top))
-    except OSError:
-        entries = []
-    for entry in entries:
-        if entry.is_file():
-            add(entry.path)
-    return tuple(sorted(seen))
-
-
-def _sha256_file(path: str) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
-
-
-class FileDigests:
-    """sha256 of files by absolute path, each read at most once per scan."""
-
-    def __init__(self) -> None:
-        self._known: dict[str, str | None] = {}
-
-    def __call__(self, path: str) -> str | None:
-        if path not in self._known:
-            try:
-                self._known[path] = _sha256_file(path)
-            except OSError:
-                self._known[path] = None  # missing or unreadable: it must stay so
-        return self._known[path]
-
-
 # -- the cache ------------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -204,11 +84,13 @@ class CacheEntry:
     dependencies: tuple[tuple[str, str | None], ...]  # (absolute path, sha256 or None)
     render: MinionRender
     graph: Any = None  # build_minion_graph(render), added once built: a pure function of it
+    trace: "RenderTrace | None" = None  # for early cutoff (saltscan.render.trace)
 
 
 @dataclass
 class CacheStats:
     hits: int = 0
+    cutoffs: int = 0  # stale entries whose changed files did not change the render
     misses: int = 0
     stored: int = 0
     graphs_reused: int = 0
@@ -222,7 +104,7 @@ class RenderCache:
     into a shared place never shares the key.
     """
 
-    def __init__(self, directory: Path | None = None, key_file: Path | None = None):
+    def __init__(self, directory: Path | None = None, key_file: Path | None = None, *, in_memory: bool = False):
         self.directory = Path(directory) if directory is not None else default_cache_dir()
         self.key = load_or_create_key(Path(key_file) if key_file is not None else default_cache_dir() / "key")
         self.stats = CacheStats()  # summed over every tree this object served
@@ -230,6 +112,41 @@ class RenderCache:
         self._served: list[TreeCache] = []
         # id(render) -> where that render came from, for graph(); the entry keeps it alive.
         self._origins: dict[int, tuple[TreeCache, str, CacheEntry]] = {}
+        # A long-running process (the hook daemon) keeps entries in memory, serves
+        # them without unpickling, and writes to disk only in flush(), after its reply.
+        self.memory: dict[str, CacheEntry] | None = {} if in_memory else None
+        self.file_stamps: dict[str, tuple[tuple[int, ...], str]] | None = {} if in_memory else None
+        self._pending: list[Callable[[], Any]] = []
+
+    def recall(self, key: str) -> "CacheEntry | None":
+        return self.memory.get(key) if self.memory is not None else None
+
+    def put(self, store: EntryStore, key: str, entry: "CacheEntry") -> bool:
+        """Store ``entry``: on disk now, or in memory now and on disk at ``flush()``."""
+        if self.memory is None:
+            return store.put(key, entry)
+        self.keep(key, entry)
+        self._pending.append(lambda: store.put(key, entry))
+        return True
+
+    def keep(self, key: str, entry: "CacheEntry") -> None:
+        """Hold ``entry`` in memory (``in_memory`` only), dropping the oldest beyond the bound."""
+        if self.memory is None:
+            return
+        self.memory.pop(key, None)
+        self.memory[key] = entry
+        while len(self.memory) > MEMORY_ENTRIES:
+            del self.memory[next(iter(self.memory))]
+
+    def flush(self) -> None:
+        """Write what ``put`` deferred, and prune; a no-op without ``in_memory``."""
+        pending, self._pending = self._pending, []
+        for write in pending:
+            write()
+        served, self._served = self._served, []
+        for tree_cache in served:
+            tree_cache.prune()
+        self._origins.clear()  # the scan they served is over; memory keeps what is reused
 
     def code_fingerprint(self) -> str:
         if self._code is None:
@@ -242,7 +159,10 @@ class RenderCache:
         return served
 
     def prune(self) -> int:
-        """Forget entries of the trees served that they did not use and nobody used lately."""
+        """Forget entries of the trees served that they did not use and nobody used lately.
+        With ``in_memory`` this waits for ``flush()``."""
+        if self.memory is not None:
+            return 0
         return sum(t.prune() for t in self._served)
 
     def remember(self, tree_cache: "TreeCache", key: str, entry: CacheEntry) -> None:
@@ -263,7 +183,7 @@ class RenderCache:
             return entry.graph
         graph = build(render)
         updated = dataclasses.replace(entry, graph=graph)
-        if tree_cache.store.put(key, updated):
+        if self.put(tree_cache.store, key, updated):
             self.remember(tree_cache, key, updated)
         return graph
 
@@ -278,7 +198,7 @@ class TreeCache:
         # Files elsewhere (Python's own, Salt's) are covered by the versions and the
         # code fingerprint, and a render must not read the host anyway.
         self.roots = tuple(sorted({root, *(str(r) for r in data_roots(tree))}))
-        self.digests = FileDigests()
+        self.digests = FileDigests(cache.file_stamps)
         self.cache = cache
         self.stats = cache.stats
         self.used: set[str] = set()
@@ -301,50 +221,89 @@ class TreeCache:
 
     def lookup(self, key: str) -> CacheEntry | None:
         """The entry under ``key`` if every file it depends on is unchanged."""
-        entry = self.store.get(key)
-        if not isinstance(entry, CacheEntry):
-            return None
-        if any(self.digests(path) != sha for path, sha in entry.dependencies):
+        entry = self._stored(key)
+        if entry is None or self._changed(entry):
             return None
         return entry
 
-    def store_render(self, key: str, render: MinionRender, reads: Iterable[str]) -> CacheEntry | None:
+    def _stored(self, key: str) -> CacheEntry | None:
+        entry = self.cache.recall(key) or self.store.get(key)
+        return entry if isinstance(entry, CacheEntry) else None
+
+    def _changed(self, entry: CacheEntry) -> list[str]:
+        return [path for path, sha in entry.dependencies if self.digests(path) != sha]
+
+    def store_render(self, key: str, render: MinionRender, reads: Iterable[str], trace: "RenderTrace | None" = None) -> CacheEntry | None:
         if any(e.kind is RenderErrorKind.LIMIT for e in render.errors):
             return None  # a timeout depends on the machine's load: never make it sticky
         deps = tuple((p, self.digests(p)) for p in sorted(set(reads)) if self._inside_roots(p))
-        entry = CacheEntry(deps, render)
-        return entry if self.store.put(key, entry) else None
+        entry = CacheEntry(deps, render, trace=trace)
+        return entry if self.cache.put(self.store, key, entry) else None
 
     def _inside_roots(self, path: str) -> bool:
         return any(path == r or path.startswith(r.rstrip(os.sep) + os.sep) for r in self.roots)
 
-    def render(self, minion: Minion, variant: tuple, produce: Callable[[], MinionRender]) -> MinionRender:
-        """The cached render of ``minion`` if still valid, else ``produce()`` (then stored)."""
+    def render(
+        self, minion: Minion, variant: tuple,
+        produce: "Produce",
+        revalidate: "Revalidate | None" = None,
+    ) -> MinionRender:
+        """The cached render of ``minion`` if still valid, else ``produce(trace)`` (then
+        stored). A stale entry whose changed files are only state files that render as
+        before is still valid: ``revalidate(render, items)`` says so (early cutoff)."""
         key = self.key(minion, variant)
         self.used.add(key)
-        cached = self.lookup(key)
-        if cached is not None:
-            self.stats.hits += 1
-            self.store.touch(key)
-            self.cache.remember(self, key, cached)
-            return cached.render
+        entry = self._stored(key)
+        if entry is not None:
+            changed = self._changed(entry)
+            if changed:
+                entry = self._cut_off(key, entry, changed, revalidate)
+            if entry is not None:
+                self.stats.hits += 1
+                if self.cache.memory is None:
+                    self.store.touch(key)
+                self.cache.keep(key, entry)
+                self.cache.remember(self, key, entry)
+                return entry.render
+        from saltscan.render.trace import TraceRecorder
+
         self.stats.misses += 1
-        with recording_reads() as reads:
-            result = produce()
-        stored = self.store_render(key, result, reads)
+        with recording_reads() as reads, recording_reads() as outside:
+            trace = TraceRecorder(outside)
+            result = produce(trace)
+        stored = self.store_render(key, result, reads, trace.finish(self._inside_roots))
         if stored is not None:
             self.stats.stored += 1
             self.cache.remember(self, key, stored)
         return result
+
+    def _cut_off(self, key: str, entry: CacheEntry, changed: list[str], revalidate) -> CacheEntry | None:
+        """``entry`` with its dependencies brought up to date, if the changes did not
+        change its render; else None."""
+        items = entry.trace.affected_by(changed) if entry.trace is not None and revalidate is not None else None
+        reads = revalidate(entry.render, items) if items else None
+        if reads is None:
+            return None
+        if any(tuple(sorted(p for p in now if self._inside_roots(p))) != item.reads for item, now in zip(items, reads)):
+            return None  # it read other files this time: its dependencies are not the same
+        deps = tuple((path, self.digests(path)) for path, _ in entry.dependencies)
+        updated = dataclasses.replace(entry, dependencies=deps)
+        self.cache.put(self.store, key, updated)
+        self.stats.cutoffs += 1
+        return updated
 
     def prune(self) -> int:
         """Forget this tree's entries that this run did not use and nobody used lately."""
         return self.store.prune(self.used, PRUNE_AFTER_SECONDS)
 
 
-def cached_render(cache: TreeCache | None, minion: Minion, variant: tuple, produce: Callable[[], MinionRender]) -> MinionRender:
-    """``produce()`` through ``cache`` when there is one: the hook point of ``render_tree``."""
-    return produce() if cache is None else cache.render(minion, variant, produce)
+def cached_render(
+    cache: TreeCache | None, minion: Minion, variant: tuple,
+    produce: "Produce",
+    revalidate: "Revalidate | None" = None,
+) -> MinionRender:
+    """``produce(None)``, or through ``cache`` when there is one: the hook point of ``render_tree``."""
+    return produce(None) if cache is None else cache.render(minion, variant, produce, revalidate)
 
 
 def cached_graph(cache: RenderCache | None, render: MinionRender, build: Callable[[MinionRender], Any]) -> Any:

@@ -71,3 +71,13 @@ def recording_reads() -> Iterator[set[str]]:
         yield reads
     finally:
         _SINKS.reset(token)
+
+
+@contextmanager
+def not_recording(sink: set[str]) -> Iterator[None]:
+    """Reads inside the block do not reach ``sink``; other open recordings still see them."""
+    token = _SINKS.set(tuple(s for s in _SINKS.get() if s is not sink))
+    try:
+        yield
+    finally:
+        _SINKS.reset(token)

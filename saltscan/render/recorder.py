@@ -7,8 +7,9 @@ proxy and the pillar wrapper all write to it; nothing else is shared.
 from __future__ import annotations
 
 import hashlib
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Any, Callable, Iterator
 
 from saltscan.model import SaltCall, SourceLocation, Unknown, UnknownOrigin
 
@@ -34,17 +35,39 @@ class Recorder:
     calls: list[SaltCall] = field(default_factory=list)
     unknowns: dict[str, Unknown] = field(default_factory=dict)
     pillar_reads: dict[str, list[SourceLocation]] = field(default_factory=dict)
+    # Every record made inside a ``capturing()`` block, in order, including those the
+    # dicts above already held: what one file's render recorded, whatever came before.
+    _captures: list[list[tuple[Any, ...]]] = field(default_factory=list)
 
     def call(self, function: str, args: tuple[str, ...], evaluated: bool) -> SourceLocation:
         loc = self.locate()
-        self.calls.append(SaltCall(function, args, loc, evaluated, self.sls))
+        call = SaltCall(function, args, loc, evaluated, self.sls)
+        self.calls.append(call)
+        self._capture(("call", call))
         return loc
 
     def unknown(self, origin: UnknownOrigin, description: str) -> str:
         loc = self.locate()
         token = unknown_token(origin, description, loc)
-        self.unknowns.setdefault(token, Unknown(token, origin, description, loc))
+        unknown = self.unknowns.setdefault(token, Unknown(token, origin, description, loc))
+        self._capture(("unknown", unknown))
         return token
 
     def pillar_read(self, key_path: str) -> None:
-        self.pillar_reads.setdefault(key_path, []).append(self.locate())
+        loc = self.locate()
+        self.pillar_reads.setdefault(key_path, []).append(loc)
+        self._capture(("pillar_read", key_path, loc))
+
+    def _capture(self, record: tuple[Any, ...]) -> None:
+        for captured in self._captures:
+            captured.append(record)
+
+    @contextmanager
+    def capturing(self) -> Iterator[list[tuple[Any, ...]]]:
+        """The records made inside the block."""
+        captured: list[tuple[Any, ...]] = []
+        self._captures.append(captured)
+        try:
+            yield captured
+        finally:
+            self._captures.remove(captured)

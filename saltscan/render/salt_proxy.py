@@ -169,7 +169,7 @@ class SaltProxy:
         render_file: Callable[[str, str, dict], Any],
         *,
         saltenv: str = "base",
-        redactor: Redactor | None = None,
+        redactor: Redactor | Callable[[], Redactor] | None = None,
         host_facts: HostFacts | None = None,
     ) -> None:
         view = pillar if isinstance(pillar, TrackedPillar) else TrackedPillar(pillar, recorder)
@@ -200,8 +200,12 @@ class SaltProxy:
 
     # --- the call -------------------------------------------------------------------------
     def _masker(self) -> Redactor:
+        # Built on the first call that records arguments: building one is a pass over
+        # every secret, and many renders (a re-render to check an edit) make no call.
         if self._redactor is None:
             self._redactor = Redactor(secret_values_of(self._ctx.pillar))
+        elif not isinstance(self._redactor, Redactor):
+            self._redactor = self._redactor()
         return self._redactor
 
     def _call(self, name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:

@@ -30,6 +30,7 @@ from saltscan.render.unknown import to_plain
 if TYPE_CHECKING:
     from saltscan.cache import RenderCache, TreeCache
     from saltscan.pipeline import ScanOptions
+    from saltscan.render.trace import TraceRecorder
 
 UNTARGETED = "(untargeted)"
 
@@ -41,8 +42,9 @@ def _abs_roots(roots) -> dict[str, tuple[str, ...]]:
 class MinionRenderer:
     """Renders one minion: pillar, top, SLS, compile, templates."""
 
-    def __init__(self, session: ScanSession, minion: Minion):
+    def __init__(self, session: ScanSession, minion: Minion, trace: "TraceRecorder | None" = None):
         self.session = session
+        self.trace = trace  # records state file renders for the render cache (trace.py)
         self.tree: Tree = session.tree
         self.minion = minion
         self.opts = minion_opts(self.tree, minion)
@@ -68,7 +70,7 @@ class MinionRenderer:
         proxy = SaltProxy(
             grains=self.minion.grains, pillar=tracked, opts=self.opts, recorder=self.recorder,
             read_salt_file=self.read_salt_file, render_file=self.render_salt_file,
-            saltenv=saltenv, redactor=self.redactor(pillar), host_facts=self.session.host_facts,
+            saltenv=saltenv, redactor=lambda: self.redactor(pillar), host_facts=self.session.host_facts,
         )
         ctx: dict[str, Any] = {
             "salt": proxy, "grains": self.minion.grains, "pillar": tracked, "opts": self.opts,
@@ -120,6 +122,12 @@ class MinionRenderer:
         # Calls made while this file renders (map.jinja imports included) belong to its SLS.
         self.recorder.sls = sls
         return render_file(self.ctx, path, roots, name=name, sls=sls, context=ctx, default_pipe=self.opts.get("renderer", "jinja|yaml"))
+
+    def _render_state_sls(self, path: str, sls: str, saltenv: str, pillar: dict) -> FileRender:
+        roots = self.state_roots[saltenv]
+        if self.trace is not None:
+            return self.trace.render(self, path, sls, saltenv, roots, pillar)
+        return self._render_sls(path, sls, saltenv, roots, pillar)
 
     def compile_pillar(self) -> tuple[dict, Any]:
         if not self.pillar_roots:
@@ -185,7 +193,7 @@ class MinionRenderer:
         for f in self.tree.sls_files:
             avail.setdefault(f.saltenv, []).append(f.sls)
         steps = HighStateSteps(dict(self.opts))
-        walk = HighWalk(self.ctx, self.state_roots, avail, lambda p, s, e: self._render_sls(p, s, e, self.state_roots[e], pillar), steps)
+        walk = HighWalk(self.ctx, self.state_roots, avail, lambda p, s, e: self._render_state_sls(p, s, e, pillar), steps)
         high = walk.render_highstate(matches)
         # Before compile, which consumes the marked high data:
         index, written = arg_index(high), written_requisites(high)
@@ -282,6 +290,7 @@ def render_tree(
     """``cache`` (saltscan.cache) reuses the render of a minion none of whose inputs changed."""
     from saltscan.cache import cached_render
     from saltscan.render.host_facts import HostFacts
+    from saltscan.render.trace import revalidate
 
     session = ScanSession(tree, limits or Limits(), host_facts=HostFacts.load(options.host_facts))
     if compiled_templates is not None:
@@ -293,7 +302,11 @@ def render_tree(
         renders = _render_parallel(tree, options, limits or Limits())
     else:
         renders = [
-            cached_render(memo, m, ("top",), lambda m=m: MinionRenderer(session, m).render(options))
+            cached_render(
+                memo, m, ("top",),
+                lambda trace, m=m: MinionRenderer(session, m, trace).render(options),
+                lambda render, items, m=m: revalidate(session, m, render, items),
+            )
             for m in tree.minions
         ]
     if options.coverage and not options.sls and not options.minions:
@@ -323,6 +336,7 @@ def _untargeted(
 ) -> list[MinionRender]:
     """Every SLS no minion's top reaches, rendered standalone in the default minion's context."""
     from saltscan.cache import cached_render
+    from saltscan.render.trace import revalidate
 
     reached = {f for r in renders for f in r.sls_files}
     missing = tuple(f.sls for f in tree.sls_files if f.path not in reached and f.saltenv == options.saltenv)
@@ -331,5 +345,6 @@ def _untargeted(
     base = tree.minions[0] if tree.minions else None
     grains = dict(base.grains) if base else {}
     minion = Minion(UNTARGETED, {**grains, "id": base.id if base else UNTARGETED}, base.source if base else "builtin")
-    produce = lambda: MinionRenderer(session, minion).render_untargeted(missing, options.saltenv)  # noqa: E731
-    return [cached_render(memo, minion, ("untargeted", *missing), produce)]
+    produce = lambda trace: MinionRenderer(session, minion, trace).render_untargeted(missing, options.saltenv)  # noqa: E731
+    check = lambda render, items: revalidate(session, minion, render, items)  # noqa: E731
+    return [cached_render(memo, minion, ("untargeted", *missing), produce, check)]

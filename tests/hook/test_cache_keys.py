@@ -69,7 +69,7 @@ class Run:
     def render(self, reads=WEB01_READS, marker: str = "v1", errors: tuple = ()) -> MinionRender:
         minion = self.tree.minions[0]
 
-        def produce() -> MinionRender:
+        def produce(trace=None) -> MinionRender:
             self.produced += 1
             for rel in reads:
                 try:
