@@ -23,6 +23,7 @@ class ScanRequest:
     baseline: Path | None = None
     only_files: tuple[str, ...] = ()  # report filter: paths relative to the scanned root
     cache: Any = None  # saltscan.cache.RenderCache: reuse unchanged minions' renders
+    warm: Any = None  # saltscan.warm.WarmState: what a long-running process keeps between scans
 
 
 @dataclass(frozen=True)
@@ -100,9 +101,10 @@ def run_scan(request: ScanRequest, progress: bool = False) -> ScanResult:
     from saltscan.engine.runner import run_rules
     from saltscan.graph import build_minion_graph
 
-    model = load_model(request.options, cache=request.cache)
+    warm = request.warm
+    model = load_model(request.options, cache=request.cache, compiled_templates=warm.compiled_templates if warm else None)
     config = resolve_config(Path(request.options.path), request.config_file)
-    registry = load_registry(request.rules_dirs)
+    registry = warm.builtin_registry() if warm is not None and not request.rules_dirs else load_registry(request.rules_dirs)
     graphs = {r.minion.id: cached_graph(request.cache, r, build_minion_graph) for r in model.renders}
     findings = run_rules(model, graphs, config, registry=registry)
     enabled = tuple(info for info in registry.infos() if config.is_enabled(registry.get(info.code)))

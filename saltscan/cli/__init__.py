@@ -45,6 +45,7 @@ def main() -> None:
 
 
 def _register() -> None:
+    from saltscan.cli.daemon import daemon_command
     from saltscan.cli.graph import graph_command
     from saltscan.cli.hook import hook_command
     from saltscan.cli.inventory import inventory_command
@@ -52,7 +53,8 @@ def _register() -> None:
     from saltscan.cli.rules import explain_command, rules_command
     from saltscan.cli.scan import scan_command
 
-    for command in (scan_command, render_command, graph_command, inventory_command, rules_command, explain_command, hook_command):
+    for command in (scan_command, render_command, graph_command, inventory_command, rules_command, explain_command, hook_command,
+                    daemon_command):
         main.add_command(command)
 
 

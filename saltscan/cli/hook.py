@@ -74,11 +74,16 @@ def open_cache(cache_dir: Path | None, enabled: bool):
 @click.option("--rules-dir", "rules_dirs", multiple=True, type=click.Path(exists=True, file_okay=False, path_type=Path), help="Load extra rules from this folder (your own code: it runs).")
 @click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path), help="Where cached renders live (default: $SALTSCAN_CACHE_DIR, else the user cache dir).")
 @click.option("--no-cache", is_flag=True, help="Render everything, read and write no cache.")
+@click.option("--no-daemon", is_flag=True, help="Run in this process; do not use or start the hook daemon (docs/pre-commit.md).")
 @click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True)
 @click.option("-v", "--verbose", count=True, help="Say what was scanned and how many renders came from the cache.")
-def hook_command(files, root, state_roots, pillar_roots, grains_files, minions, saltenv, config_file, fail_on,
-                 baseline, rules_dirs, cache_dir, no_cache, color, verbose):
-    """Scan the whole tree; report only findings in FILES (for pre-commit)."""
+@click.pass_obj
+def hook_command(warm, files, root, state_roots, pillar_roots, grains_files, minions, saltenv, config_file, fail_on,
+                 baseline, rules_dirs, cache_dir, no_cache, no_daemon, color, verbose):
+    """Scan the whole tree; report only findings in FILES (for pre-commit).
+
+    Served by the hook daemon when one can be used (the daemon passes its WarmState
+    as the click object); otherwise everything happens in this process."""
     from saltscan.cli.scan import _use_color
     from saltscan.scan import ScanRequest, run_scan
 
@@ -88,8 +93,12 @@ def hook_command(files, root, state_roots, pillar_roots, grains_files, minions, 
         if verbose:
             click.echo(f"saltscan: none of the files is under {root}; nothing to check", err=True)
         sys.exit(0)
-    cache = open_cache(cache_dir, not no_cache)
+    if warm is not None and not no_cache:
+        cache = warm.render_cache(cache_dir)
+    else:
+        cache = open_cache(cache_dir, not no_cache)
     request = ScanRequest(
+        warm=warm,
         options=scan_options(root, state_roots, pillar_roots, grains_files, minions, saltenv),
         config_file=config_file,
         rules_dirs=tuple(rules_dirs),
@@ -105,7 +114,8 @@ def hook_command(files, root, state_roots, pillar_roots, grains_files, minions, 
             click.echo(line, err=True)
         if cache is not None:
             s = cache.stats
-            click.echo(f"render cache {cache.directory}: {s.hits} reused, {s.misses} rendered, {s.stored} stored, {s.graphs_reused} graphs reused", err=True)
+            click.echo(f"render cache {cache.directory}: {s.hits} reused, {s.misses} rendered, {s.stored} stored, "
+                       f"{s.graphs_reused} graphs reused, {s.cutoffs} reused after re-rendering only changed files", err=True)
     text = result.render("text", color=_use_color(color, sys.stdout))
     click.echo(text, nl=not text.endswith("\n"))
     sys.exit(result.exit_code(Severity(fail_on) if fail_on else None))

@@ -1,0 +1,96 @@
+"""The hook daemon's wire format and rendezvous: one request, one reply, per connection.
+
+A message is a 4-byte big-endian length and that many bytes of UTF-8 JSON. Stdlib
+only: the client imports this before anything heavy.
+
+Which daemon a client may talk to is decided by the socket's name: it holds a
+fingerprint of the installation (the Python interpreter, saltscan's files and the
+packages it renders with), so a client never reaches a daemon running older code; a
+daemon whose code was replaced is simply never called again and exits when idle.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import json
+import os
+import socket
+import struct
+import sys
+from pathlib import Path
+from typing import Any
+
+PROTOCOL = 1
+MAX_MESSAGE_BYTES = 256 * 1024 * 1024
+# The packages whose code decides a render besides saltscan's own.
+RENDERING_PACKAGES = ("salt", "jinja2", "yaml", "networkx", "click", "platformdirs", "graphviz")
+
+
+class ProtocolError(Exception):
+    """The other side closed early or sent something that is not a message."""
+
+
+def send_message(sock: socket.socket, message: dict[str, Any]) -> None:
+    data = json.dumps(message, sort_keys=True, ensure_ascii=False).encode("utf-8")
+    sock.sendall(struct.pack(">I", len(data)) + data)
+
+
+def _read_exactly(sock: socket.socket, size: int) -> bytes:
+    chunks = []
+    while size:
+        chunk = sock.recv(min(size, 1 << 20))
+        if not chunk:
+            raise ProtocolError("connection closed mid-message")
+        chunks.append(chunk)
+        size -= len(chunk)
+    return b"".join(chunks)
+
+
+def receive_message(sock: socket.socket) -> dict[str, Any]:
+    (size,) = struct.unpack(">I", _read_exactly(sock, 4))
+    if size > MAX_MESSAGE_BYTES:
+        raise ProtocolError(f"message of {size} bytes is over the limit")
+    try:
+        message = json.loads(_read_exactly(sock, size).decode("utf-8"))
+    except ValueError as exc:
+        raise ProtocolError("not a JSON message") from exc
+    if not isinstance(message, dict):
+        raise ProtocolError("not a JSON object")
+    return message
+
+
+def _package_dirs() -> list[Path]:
+    """saltscan's own folders (``saltscan.rules`` lives apart in a development
+    checkout) and those of the rendering packages, found without importing them."""
+    here = Path(__file__).resolve().parent.parent
+    dirs = [here, here.parent / "rules"] if (here.parent / "rules" / "__init__.py").is_file() else [here]
+    for name in RENDERING_PACKAGES:
+        try:
+            spec = importlib.util.find_spec(name)
+        except (ImportError, ValueError):
+            spec = None
+        if spec is not None and spec.origin:
+            dirs.append(Path(spec.origin).parent)
+    return dirs
+
+
+def install_fingerprint() -> str:
+    """sha256 over the interpreter, and the name, size and mtime of every Python file
+    of saltscan (and of the top folder of each rendering package: an upgrade replaces
+    files there). Stat only, no reads: this runs on every hook call."""
+    h = hashlib.sha256(f"{PROTOCOL}\0{sys.executable}\0{sys.version}\0".encode())
+    for index, directory in enumerate(_package_dirs()):
+        walk = index < 2  # saltscan's own trees, file by file; other packages, the top folder
+        entries = sorted(directory.rglob("*.py")) if walk else [directory, *sorted(directory.glob("*.py"))]
+        for path in entries:
+            try:
+                st = path.stat()
+            except OSError:
+                continue
+            h.update(f"{path}\0{st.st_size}\0{st.st_mtime_ns}\0".encode())
+    return h.hexdigest()
+
+
+def socket_path(runtime: Path, fingerprint: str) -> Path:
+    return runtime / f"hookd-{fingerprint[:20]}.sock"

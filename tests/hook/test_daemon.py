@@ -1,0 +1,135 @@
+"""The hook daemon: same output as an in-process run, private socket, fallbacks."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from saltscan.daemon import client, protocol
+from saltscan.daemon.server import handle
+from saltscan.warm import WarmState
+
+from hookkit import DB_FINDINGS, SECRET, WEB_FINDINGS, text_findings, write_tree
+
+pytestmark = pytest.mark.skipif(not hasattr(os, "getuid"), reason="Unix sockets")
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    root = write_tree(tmp_path / "repo")
+    (root / ".git").mkdir()
+    return root
+
+
+@pytest.fixture
+def env(tmp_path: Path):
+    # A short runtime path: a Unix socket path is limited to ~107 bytes.
+    runtime = Path(tempfile.mkdtemp(prefix="ss-run-", dir="/tmp"))
+    environ = {k: v for k, v in os.environ.items() if k not in ("CI", client.DISABLE_ENV)}
+    environ.update(
+        SALTSCAN_RUNTIME_DIR=str(runtime / "d"), SALTSCAN_CACHE_DIR=str(tmp_path / "cache"),
+        SALTSCAN_DAEMON_IDLE="120", NO_COLOR="1",
+    )
+    yield environ
+    subprocess.run([sys.executable, "-m", "saltscan.launcher", "daemon", "stop"], env=environ, capture_output=True)
+    shutil.rmtree(runtime, ignore_errors=True)
+
+
+def saltscan(repo: Path, env: dict, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "saltscan.launcher", *args], cwd=repo, env=env, capture_output=True, text=True, timeout=300)
+
+
+def sockets(env: dict) -> list[str]:
+    runtime = Path(env["SALTSCAN_RUNTIME_DIR"])
+    return sorted(p.name for p in runtime.glob("*.sock")) if runtime.is_dir() else []
+
+
+def test_daemon_answers_like_an_in_process_run_before_and_after_an_edit(repo: Path, env: dict) -> None:
+    cold = saltscan(repo, env, "hook", "salt/web/init.sls", "salt/db/init.sls")
+    assert len(sockets(env)) == 1  # the first run started it
+    assert cold.returncode == 1 and text_findings(cold.stdout) == DB_FINDINGS + WEB_FINDINGS
+    assert cold.stdout == saltscan(repo, env, "hook", "--no-daemon", "salt/web/init.sls", "salt/db/init.sls").stdout
+
+    db = repo / "salt/db/init.sls"
+    db.write_text(db.read_text() + "db-extra-check:\n  cmd.run:\n    - name: nc -z 10.9.9.9 6379\n")
+    warm = saltscan(repo, env, "hook", "salt/db/init.sls")
+    in_process = saltscan(repo, env, "hook", "--no-daemon", "salt/db/init.sls")
+    assert (warm.returncode, warm.stdout, warm.stderr) == (in_process.returncode, in_process.stdout, in_process.stderr)
+    assert text_findings(warm.stdout) == DB_FINDINGS + [("SS401", "salt/db/init.sls", 8), ("SS503", "salt/db/init.sls", 8)]
+    status = saltscan(repo, env, "daemon", "status")
+    assert status.returncode == 0 and "2 hook runs served" in status.stdout
+
+
+def test_stop_removes_the_socket(repo: Path, env: dict) -> None:
+    saltscan(repo, env, "hook", "salt/web/init.sls")
+    assert sockets(env)
+    assert "stopped" in saltscan(repo, env, "daemon", "stop").stdout
+    assert sockets(env) == []
+    status = saltscan(repo, env, "daemon", "status")
+    assert status.returncode == 1 and "not running" in status.stdout
+
+
+@pytest.mark.parametrize("setting", [{"CI": "true"}, {"SALTSCAN_DAEMON": "0"}])
+def test_ci_and_opt_out_run_in_process(repo: Path, env: dict, setting: dict) -> None:
+    result = saltscan(repo, {**env, **setting}, "hook", "salt/web/init.sls")
+    assert text_findings(result.stdout) == WEB_FINDINGS
+    assert sockets(env) == []
+
+
+def test_a_runtime_dir_others_can_enter_is_not_used(repo: Path, env: dict) -> None:
+    runtime = Path(env["SALTSCAN_RUNTIME_DIR"])
+    runtime.mkdir(mode=0o755)
+    runtime.chmod(0o755)
+    result = saltscan(repo, env, "hook", "salt/web/init.sls")
+    assert text_findings(result.stdout) == WEB_FINDINGS
+    assert sockets(env) == []
+
+
+@pytest.mark.parametrize(
+    ("argv", "environ", "expected"),
+    [
+        (["salt/a.sls"], {}, True),
+        (["--rules-dir", "x", "salt/a.sls"], {}, False),  # user rule code is never kept warm
+        (["--rules-dir=x", "salt/a.sls"], {}, False),
+        (["--no-cache", "salt/a.sls"], {}, False),
+        (["--no-daemon", "salt/a.sls"], {}, False),
+        (["--help"], {}, False),
+        (["salt/a.sls"], {"CI": "1"}, False),
+        (["salt/a.sls"], {"SALTSCAN_DAEMON": "0"}, False),
+        (["salt/a.sls"], {"SALTSCAN_DAEMON": "1"}, True),
+    ],
+)
+def test_which_runs_go_to_the_daemon(argv: list[str], environ: dict, expected: bool) -> None:
+    assert client.wanted(argv, environ) is expected
+
+
+def _request(repo: Path, *args: str, tty: bool = False, env: dict | None = None) -> dict:
+    return {"protocol": protocol.PROTOCOL, "command": "hook", "argv": ["hook", *args], "cwd": str(repo),
+            "env": env or {}, "stdout_tty": tty}
+
+
+def test_handle_runs_the_hook_with_the_clients_terminal_and_environment(repo: Path, tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("SALTSCAN_CACHE_DIR", str(tmp_path / "server-cache"))
+    warm = WarmState()
+    env = {"SALTSCAN_CACHE_DIR": str(tmp_path / "client-cache")}
+    plain = handle(_request(repo, "pillar/secrets.sls", env=env), warm)
+    coloured = handle(_request(repo, "pillar/secrets.sls", tty=True, env=env), warm)
+    no_color = handle(_request(repo, "pillar/secrets.sls", tty=True, env={**env, "NO_COLOR": "1"}), warm)
+    assert plain["status"] == "ok" and plain["exit_code"] == 1
+    assert "\x1b[" not in plain["stdout"] and "\x1b[" in coloured["stdout"] and no_color["stdout"] == plain["stdout"]
+    assert SECRET not in plain["stdout"] + plain["stderr"] + coloured["stdout"]
+    assert list(warm.render_caches) == [str(tmp_path / "client-cache")]  # the client's, not the server's
+    assert os.environ["SALTSCAN_CACHE_DIR"] == str(tmp_path / "server-cache")  # restored
+
+
+def test_handle_refuses_other_protocols_and_commands(repo: Path) -> None:
+    warm = WarmState()
+    assert handle({**_request(repo, "x.sls"), "protocol": 999}, warm) == {"status": "refused"}
+    assert handle({**_request(repo), "argv": ["scan", "."]}, warm) == {"status": "refused"}
+    assert handle({**_request(repo), "command": "rm"}, warm) == {"status": "refused"}
