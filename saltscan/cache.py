@@ -48,13 +48,14 @@ from saltscan.cache_keys import (  # noqa: F401 - SKIPPED_DIRS, canonical: re-ex
     tree_listing,
 )
 from saltscan.cache_reads import recording_reads
+from saltscan.render.file_memo import StateFileMemo
 from saltscan.cache_store import EntryStore, load_or_create_key
 from saltscan.model import Minion, MinionRender, RenderErrorKind, Tree
 from saltscan.userdirs import CACHE_DIR_ENV, default_cache_dir  # noqa: F401 - re-exported
 
 if TYPE_CHECKING:
     from saltscan.pipeline import ScanOptions
-    from saltscan.render.trace import Produce, RenderTrace, Revalidate
+    from saltscan.render.trace import MemoUse, Produce, RenderTrace, Revalidate
     from saltscan.render.context import ScanSession
 
 CACHE_FORMAT = 1
@@ -74,7 +75,7 @@ OPTIONS_NOT_IN_KEY = (
     "jobs",
 )
 SESSION_IN_KEY = ("limits", "host_facts")
-SESSION_NOT_IN_KEY = ("tree", "bytecode_cache")  # the tree is keyed itself; caches
+SESSION_NOT_IN_KEY = ("tree", "bytecode_cache", "_relpaths")  # the tree is keyed itself; caches
 
 
 # -- the cache ------------------------------------------------------------------------
@@ -91,6 +92,7 @@ class CacheEntry:
 class CacheStats:
     hits: int = 0
     cutoffs: int = 0  # stale entries whose changed files did not change the render
+    files_reused: int = 0  # state file renders reused from memory in re-rendered minions
     misses: int = 0
     stored: int = 0
     graphs_reused: int = 0
@@ -116,6 +118,7 @@ class RenderCache:
         # them without unpickling, and writes to disk only in flush(), after its reply.
         self.memory: dict[str, CacheEntry] | None = {} if in_memory else None
         self.file_stamps: dict[str, tuple[tuple[int, ...], str]] | None = {} if in_memory else None
+        self.file_memo = StateFileMemo() if in_memory else None
         self._pending: list[Callable[[], Any]] = []
 
     def recall(self, key: str) -> "CacheEntry | None":
@@ -257,7 +260,7 @@ class TreeCache:
         if entry is not None:
             changed = self._changed(entry)
             if changed:
-                entry = self._cut_off(key, entry, changed, revalidate)
+                entry = self._cut_off(key, minion, entry, changed, revalidate)
             if entry is not None:
                 self.stats.hits += 1
                 if self.cache.memory is None:
@@ -268,20 +271,36 @@ class TreeCache:
         from saltscan.render.trace import TraceRecorder
 
         self.stats.misses += 1
+        memo = self._memo_use(minion)
         with recording_reads() as reads, recording_reads() as outside:
-            trace = TraceRecorder(outside)
+            trace = TraceRecorder(outside, memo)
             result = produce(trace)
+        if memo is not None and not trace.commit():
+            # A state file changed the pillar in place: what was reused may be stale.
+            with recording_reads() as reads, recording_reads() as outside:
+                trace = TraceRecorder(outside)
+                result = produce(trace)
+        self.stats.files_reused += trace.reused
         stored = self.store_render(key, result, reads, trace.finish(self._inside_roots))
         if stored is not None:
             self.stats.stored += 1
             self.cache.remember(self, key, stored)
         return result
 
-    def _cut_off(self, key: str, entry: CacheEntry, changed: list[str], revalidate) -> CacheEntry | None:
+    def _memo_use(self, minion: Minion) -> "MemoUse | None":
+        """How this minion's renders may use the in-memory state file renders, if kept."""
+        if self.cache.file_memo is None:
+            return None
+        from saltscan.render.trace import MemoUse
+
+        context = digest({"tree": self._tree_key, "minion": minion})
+        return MemoUse(self.cache.file_memo, context, self.digests, self._inside_roots)
+
+    def _cut_off(self, key: str, minion: Minion, entry: CacheEntry, changed: list[str], revalidate) -> CacheEntry | None:
         """``entry`` with its dependencies brought up to date, if the changes did not
         change its render; else None."""
         items = entry.trace.affected_by(changed) if entry.trace is not None and revalidate is not None else None
-        reads = revalidate(entry.render, items) if items else None
+        reads = revalidate(entry.render, items, self._memo_use(minion)) if items else None
         if reads is None:
             return None
         if any(tuple(sorted(p for p in now if self._inside_roots(p))) != item.reads for item, now in zip(items, reads)):

@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
+from saltscan.cache_reads import unrecorded
 from saltscan.model import Tree
 
 # Directories that are never Salt data and change under our feet.
@@ -113,7 +114,7 @@ def tree_listing(tree: Tree, max_file_bytes: int, skip: Iterable[Path] = ()) -> 
 
 def _sha256_file(path: str) -> str:
     h = hashlib.sha256()
-    with open(path, "rb") as fh:
+    with unrecorded(), open(path, "rb") as fh:
         for block in iter(lambda: fh.read(1 << 20), b""):
             h.update(block)
     return h.hexdigest()

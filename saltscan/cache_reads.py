@@ -27,7 +27,7 @@ import sys
 import threading
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import Iterator
+from typing import Iterable, Iterator
 
 # The sets every open recording block of this context adds to (outermost first).
 _SINKS: ContextVar[tuple[set[str], ...]] = ContextVar("saltscan_read_sinks", default=())
@@ -77,6 +77,25 @@ def recording_reads() -> Iterator[set[str]]:
 def not_recording(sink: set[str]) -> Iterator[None]:
     """Reads inside the block do not reach ``sink``; other open recordings still see them."""
     token = _SINKS.set(tuple(s for s in _SINKS.get() if s is not sink))
+    try:
+        yield
+    finally:
+        _SINKS.reset(token)
+
+
+def note_reads(paths: Iterable[str]) -> None:
+    """Record ``paths`` as read in every open recording, as if they were opened now
+    (a result reused from memory stands for the reads that produced it)."""
+    sinks = _SINKS.get()
+    for sink in sinks:
+        sink.update(paths)
+
+
+@contextmanager
+def unrecorded() -> Iterator[None]:
+    """Reads inside the block reach no recording: the cache's own (hashing a file to
+    check a dependency) are not reads of the render that happens to be running."""
+    token = _SINKS.set(())
     try:
         yield
     finally:

@@ -53,8 +53,15 @@ class ScanSession:
     bytecode_cache: jinja2.BytecodeCache = field(default_factory=lambda: CompiledTemplateCache())
     host_facts: HostFacts = field(default_factory=HostFacts)
 
+    _relpaths: dict[str, str] = field(default_factory=dict, repr=False)
+
     def relpath(self, path: str | Path) -> str:
-        return self.tree.relpath(path)
+        # Asked for every state, template and error: resolving is a syscall per part.
+        key = str(path)
+        found = self._relpaths.get(key)
+        if found is None:
+            found = self._relpaths[key] = self.tree.relpath(path)
+        return found
 
 
 @dataclass

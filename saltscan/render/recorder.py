@@ -58,6 +58,18 @@ class Recorder:
         self.pillar_reads.setdefault(key_path, []).append(loc)
         self._capture(("pillar_read", key_path, loc))
 
+    def replay(self, records: list[tuple[Any, ...]]) -> None:
+        """Make the records a ``capturing()`` block collected again, in order (a file
+        render reused from memory records what rendering it recorded)."""
+        for record in records:
+            if record[0] == "call":
+                self.calls.append(record[1])
+            elif record[0] == "unknown":
+                self.unknowns.setdefault(record[1].token, record[1])
+            else:
+                self.pillar_reads.setdefault(record[1], []).append(record[2])
+            self._capture(record)
+
     def _capture(self, record: tuple[Any, ...]) -> None:
         for captured in self._captures:
             captured.append(record)

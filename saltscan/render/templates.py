@@ -7,10 +7,13 @@ exist is reported the way Salt would fail on it at apply time.
 
 from __future__ import annotations
 
+import hashlib
 import os
+import pickle
 from typing import TYPE_CHECKING, Any
 
-from saltscan.model import RenderedTemplate, RenderError, RenderErrorKind, State
+from saltscan.model import RenderedTemplate, RenderError, RenderErrorKind, SourceLocation, State
+from saltscan.render.file_memo import pillar_digest
 
 if TYPE_CHECKING:
     from saltscan.render.tree import MinionRenderer
@@ -91,6 +94,8 @@ def render_templates(renderer: "MinionRenderer", states: tuple[State, ...], pill
     out: list[RenderedTemplate] = []
     errors: list[RenderError] = []
     accumulators = _accumulators(states)
+    # Templates get the pillar as it is now; reused renders must have seen the same.
+    pillar_key = pillar_digest(pillar) if renderer.trace is not None else None
     for st in states:
         if st.module != "file" or st.function not in SOURCED_FUNCTIONS:
             continue
@@ -110,17 +115,36 @@ def render_templates(renderer: "MinionRenderer", states: tuple[State, ...], pill
         path, rel = hit
         if os.path.isdir(path) or str(st.args.get("template", "")).lower() not in JINJA_TEMPLATES:
             continue
-        ctx: dict[str, Any] = renderer.jinja_context(path, st.sls, st.saltenv, pillar)
-        ctx.update(template_variables(st, accumulators))
-        result = render_file(renderer.ctx, path, renderer.state_roots[st.saltenv], name=rel, sls=st.sls, context=ctx, pipe="jinja|text")
-        errors.extend(result.errors)
-        if result.text is None or result.source_map is None:
-            continue
+        variables = template_variables(st, accumulators)
         relfile = renderer.session.relpath(path)
-        from saltscan.model import SourceLocation
 
+        def render(st=st, path=path, rel=rel, variables=variables, relfile=relfile):
+            ctx: dict[str, Any] = renderer.jinja_context(path, st.sls, st.saltenv, pillar)
+            ctx.update(variables)
+            result = render_file(renderer.ctx, path, renderer.state_roots[st.saltenv], name=rel, sls=st.sls, context=ctx, pipe="jinja|text")
+            if result.text is None or result.source_map is None:
+                return None, result.errors
+            return (result.text, result.source_map.line_numbers(relfile)), result.errors
+
+        key = _memo_key(pillar_key, path, rel, st, variables)
+        rendered, file_errors = render() if key is None else renderer.memoized(key, render)
+        errors.extend(file_errors)
+        if rendered is None:
+            continue
         out.append(RenderedTemplate(
             state_id=st.id, source=rel if not urls else urls[0], location=SourceLocation(relfile, 1),
-            text=result.text, line_map=result.source_map.line_numbers(relfile),
+            text=rendered[0], line_map=rendered[1],
         ))
     return tuple(out), errors
+
+
+def _memo_key(pillar_key: str | None, path: str, rel: str, st: State, variables: dict) -> tuple | None:
+    """What a template's render depends on besides the minion and the files it reads;
+    None when it cannot be fingerprinted (it is then rendered every time)."""
+    if pillar_key is None:
+        return None
+    try:
+        blob = pickle.dumps(variables, protocol=pickle.HIGHEST_PROTOCOL)
+    except Exception:  # noqa: BLE001
+        return None
+    return ("template", pillar_key, path, rel, st.sls, st.saltenv, hashlib.sha256(blob).hexdigest())

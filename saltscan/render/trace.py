@@ -20,15 +20,17 @@ cutoff is safe); equal results with different pickles only cost a full re-render
 
 from __future__ import annotations
 
-import copy
 import dataclasses
 import hashlib
 import pickle
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Callable, Iterable
+from typing import TYPE_CHECKING, Any, Callable, Iterable, TypeVar
 
-from saltscan.cache_reads import not_recording, recording_reads
+from saltscan.cache_reads import not_recording, note_reads, recording_reads
+from saltscan.render.file_memo import MemoEntry, StateFileMemo, pillar_digest
 from saltscan.model import Minion, MinionRender
+
+T = TypeVar("T")
 
 if TYPE_CHECKING:
     from saltscan.render.context import ScanSession
@@ -69,7 +71,7 @@ class RenderTrace:
 # What render_tree hands the cache for a minion: how to render it (recording a trace),
 # and how to re-render some of its state files (see ``revalidate``).
 Produce = Callable[["TraceRecorder | None"], MinionRender]
-Revalidate = Callable[[MinionRender, "tuple[TracedRender, ...]"], "tuple[frozenset[str], ...] | None"]
+Revalidate = Callable[[MinionRender, "tuple[TracedRender, ...]", "MemoUse | None"], "tuple[frozenset[str], ...] | None"]
 
 
 def fingerprint(result: "FileRender", records: list, errors: list) -> str | None:
@@ -83,21 +85,114 @@ def fingerprint(result: "FileRender", records: list, errors: list) -> str | None
     return hashlib.sha256(blob).hexdigest()
 
 
-class TraceRecorder:
-    """Collects a ``RenderTrace`` while one minion renders (owned by that render)."""
+@dataclass(frozen=True)
+class MemoUse:
+    """How a minion render may use a ``StateFileMemo`` (the hook daemon's)."""
 
-    def __init__(self, outside_reads: set[str]):
+    memo: "StateFileMemo"
+    context: str  # digest of everything a state file render depends on besides the pillar and its files
+    digest_of: Callable[[str], str | None]  # current sha256 of a file
+    keep: Callable[[str], bool]  # whether a read path is one of the tree's files
+
+
+class TraceRecorder:
+    """Collects a ``RenderTrace`` while one minion renders (owned by that render);
+    with a ``MemoUse``, reuses state file renders from memory too."""
+
+    def __init__(self, outside_reads: set[str], memo: MemoUse | None = None):
         self._outside = outside_reads
         self._items: list[TracedRender] = []
+        self._memo = memo
+        self._pillar: tuple[Any, str | None] | None = None  # (the pillar given, its digest at first use)
+        self._pending: list[tuple[tuple, MemoEntry]] = []  # memo entries, stored by commit()
+        self.reused = 0
+        self.last_fingerprint: str | None = None  # of the last state file rendered
 
     def render(self, renderer: "MinionRenderer", path: str, sls: str, saltenv: str, roots: tuple[str, ...], pillar: dict) -> "FileRender":
+        key = self._memo_key(path, sls, saltenv, roots, pillar)
+        if key is not None:
+            hit = self._memo.memo.get(key, self._memo.digest_of)
+            if hit is not None:
+                return self._reuse(renderer, path, sls, saltenv, roots, hit)
         before = len(renderer.errors)
         with not_recording(self._outside), recording_reads() as reads, renderer.recorder.capturing() as records:
             result = renderer._render_sls(path, sls, saltenv, roots, pillar)
         # Now, before Salt's compile steps change the data in place.
-        mark = fingerprint(result, records, renderer.errors[before:])
+        added = renderer.errors[before:]
+        mark = self.last_fingerprint = fingerprint(result, records, added)
         self._items.append(TracedRender(path, sls, saltenv, tuple(roots), tuple(sorted(reads)), mark))
+        if key is not None:
+            self._remember(key, result, records, added, reads, mark)
         return result
+
+    def _memo_key(self, path: str, sls: str, saltenv: str, roots: tuple[str, ...], pillar: dict) -> tuple | None:
+        if self._memo is None:
+            return None
+        if self._pillar is None:
+            self._pillar = (pillar, pillar_digest(pillar))
+        if self._pillar[0] is not pillar or self._pillar[1] is None:
+            return None
+        return (self._memo.context, self._pillar[1], path, sls, saltenv, tuple(roots))
+
+    def _reuse(self, renderer: "MinionRenderer", path: str, sls: str, saltenv: str, roots: tuple[str, ...], hit: "MemoEntry") -> "FileRender":
+        result, records, added = pickle.loads(hit.blob)
+        renderer.recorder.sls = sls  # as _render_sls leaves it
+        renderer.recorder.replay(records)
+        renderer.errors.extend(added)
+        paths = tuple(path for path, _ in hit.reads)
+        note_reads(paths)
+        self._items.append(TracedRender(path, sls, saltenv, tuple(roots), paths, hit.fingerprint))
+        self.last_fingerprint = hit.fingerprint
+        self.reused += 1
+        return result
+
+    def _remember(self, key: tuple, result: "FileRender", records: list, added: list, reads: set[str], mark: str | None) -> None:
+        inside = sorted(p for p in reads if self._memo.keep(p))
+        try:
+            blob = pickle.dumps((result, records, added), protocol=pickle.HIGHEST_PROTOCOL)
+        except Exception:  # noqa: BLE001 - not reusable; the render itself is fine
+            return
+        self._pending.append((key, MemoEntry(blob, tuple((p, self._memo.digest_of(p)) for p in inside), mark)))
+
+    def reuse(self, renderer: "MinionRenderer", key: tuple, compute: Callable[[], T]) -> T:
+        """``compute()``, or its result kept from an earlier render of this minion:
+        for steps that are pure functions of the minion, ``key`` and the files they
+        read (the pillar compile, a template). What the step recorded and the errors it
+        added are replayed; the recorder's current SLS is left as the step left it."""
+        if self._memo is None:
+            return compute()
+        full = (self._memo.context, *key)
+        hit = self._memo.memo.get(full, self._memo.digest_of)
+        if hit is not None:
+            value, records, added, sls = pickle.loads(hit.blob)
+            renderer.recorder.replay(records)
+            renderer.errors.extend(added)
+            renderer.recorder.sls = sls
+            note_reads(path for path, _ in hit.reads)
+            self.reused += 1
+            return value
+        before = len(renderer.errors)
+        with recording_reads() as reads, renderer.recorder.capturing() as records:
+            value = compute()
+        try:
+            blob = pickle.dumps((value, records, renderer.errors[before:], renderer.recorder.sls), protocol=pickle.HIGHEST_PROTOCOL)
+        except Exception:  # noqa: BLE001 - not reusable; the value itself is fine
+            return value
+        inside = sorted(p for p in reads if self._memo.keep(p))
+        self._pending.append((full, MemoEntry(blob, tuple((p, self._memo.digest_of(p)) for p in inside), None)))
+        return value
+
+    def commit(self) -> bool:
+        """After the minion rendered: keep its new state file renders in the memo and
+        say True, unless the pillar changed in place while they rendered. Then renders
+        keyed on the pillar as it was are not to be kept, and False says whether any
+        was reused (the minion must then be rendered again without the memo)."""
+        changed = self._pillar is not None and self._pillar[1] is not None and pillar_digest(self._pillar[0]) != self._pillar[1]
+        if changed:
+            return self.reused == 0
+        for key, entry in self._pending:
+            self._memo.memo.put(key, entry)
+        return True
 
     def finish(self, keep: Callable[[str], bool]) -> RenderTrace:
         """The trace, with only the reads ``keep`` says are the tree's."""
@@ -107,25 +202,33 @@ class TraceRecorder:
         return RenderTrace(items, frozenset(p for p in self._outside if keep(p)))
 
 
-def revalidate(session: "ScanSession", minion: Minion, render: MinionRender, items: tuple[TracedRender, ...]) -> tuple[frozenset[str], ...] | None:
+def revalidate(
+    session: "ScanSession", minion: Minion, render: MinionRender, items: tuple[TracedRender, ...], memo: MemoUse | None = None,
+) -> tuple[frozenset[str], ...] | None:
     """Re-render ``items`` in ``minion``'s context: the files each read, if every one
     gives what it gave when ``render`` was made; else None. (The caller compares the
-    reads: only those inside the tree count, Python's own lazy imports do not.)"""
+    reads: only those inside the tree count, Python's own lazy imports do not.)
+
+    With ``memo``, a render that came out different is kept there, so the full
+    re-render that follows does not render that file a second time."""
     from saltscan.render.tree import MinionRenderer
 
-    pillar = copy.deepcopy(render.pillar)
-    before = pickle.dumps(pillar, protocol=pickle.HIGHEST_PROTOCOL)
-    renderer = MinionRenderer(session, minion)
+    blob = pickle.dumps(render.pillar, protocol=pickle.HIGHEST_PROTOCOL)
+    pillar = pickle.loads(blob)  # a copy: a render may change what it is given
+    recorder = TraceRecorder(set(), memo)
+    renderer = MinionRenderer(session, minion, recorder)
     renderer.ctx.pillar = pillar
     all_reads = []
+    same = True
     for item in items:
-        errors = len(renderer.errors)
-        with recording_reads() as reads, renderer.recorder.capturing() as records:
-            result = renderer._render_sls(item.path, item.sls, item.saltenv, item.roots, pillar)
-        if fingerprint(result, records, renderer.errors[errors:]) != item.fingerprint:
-            return None
+        with recording_reads() as reads:
+            recorder.render(renderer, item.path, item.sls, item.saltenv, item.roots, pillar)
+        if recorder.last_fingerprint != item.fingerprint:
+            same = False
+            break
         all_reads.append(frozenset(reads))
     # A render that changes the pillar it is given changes what later files see.
-    if pickle.dumps(pillar, protocol=pickle.HIGHEST_PROTOCOL) != before:
-        return None
-    return tuple(all_reads)
+    unchanged = pickle.dumps(pillar, protocol=pickle.HIGHEST_PROTOCOL) == blob
+    if memo is not None and unchanged:
+        recorder.commit()
+    return tuple(all_reads) if same and unchanged else None

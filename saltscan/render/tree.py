@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import re
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable, TypeVar
 
 from saltscan.model import (
     MinionRender,
@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from saltscan.render.trace import TraceRecorder
 
 UNTARGETED = "(untargeted)"
+T = TypeVar("T")
 
 
 def _abs_roots(roots) -> dict[str, tuple[str, ...]]:
@@ -129,6 +130,11 @@ class MinionRenderer:
             return self.trace.render(self, path, sls, saltenv, roots, pillar)
         return self._render_sls(path, sls, saltenv, roots, pillar)
 
+    def memoized(self, key: tuple, compute: Callable[[], T]) -> T:
+        """``compute()``, reused from an earlier render of this minion when the render
+        cache keeps them in memory (``TraceRecorder.reuse``)."""
+        return compute() if self.trace is None else self.trace.reuse(self, key, compute)
+
     def compile_pillar(self) -> tuple[dict, Any]:
         if not self.pillar_roots:
             return self._pillar_example()
@@ -181,12 +187,15 @@ class MinionRenderer:
 
     def _pillar(self) -> tuple[dict, Any]:
         if self._pillar_cache is None:
-            pillar, locs = self.compile_pillar()
-            # Templates get plain dicts, as from Salt's pillar: a MarkedMap would not
-            # serialise through Salt's |yaml filter. Key locations are already in locs.
-            self._pillar_cache = (to_plain(pillar), locs)
+            self._pillar_cache = self.memoized(("pillar",), self._plain_pillar)
             self.ctx.pillar = self._pillar_cache[0]
         return self._pillar_cache
+
+    def _plain_pillar(self) -> tuple[dict, Any]:
+        pillar, locs = self.compile_pillar()
+        # Templates get plain dicts, as from Salt's pillar: a MarkedMap would not
+        # serialise through Salt's |yaml filter. Key locations are already in locs.
+        return to_plain(pillar), locs
 
     def _compile(self, matches: dict[str, list], pillar: dict, highstate: bool) -> tuple[dict, list[dict], tuple, HighWalk]:
         avail: dict[str, list[str]] = {}
@@ -305,7 +314,7 @@ def render_tree(
             cached_render(
                 memo, m, ("top",),
                 lambda trace, m=m: MinionRenderer(session, m, trace).render(options),
-                lambda render, items, m=m: revalidate(session, m, render, items),
+                lambda render, items, memo, m=m: revalidate(session, m, render, items, memo),
             )
             for m in tree.minions
         ]
@@ -346,5 +355,5 @@ def _untargeted(
     grains = dict(base.grains) if base else {}
     minion = Minion(UNTARGETED, {**grains, "id": base.id if base else UNTARGETED}, base.source if base else "builtin")
     produce = lambda trace: MinionRenderer(session, minion, trace).render_untargeted(missing, options.saltenv)  # noqa: E731
-    check = lambda render, items: revalidate(session, minion, render, items)  # noqa: E731
+    check = lambda render, items, memo: revalidate(session, minion, render, items, memo)  # noqa: E731
     return [cached_render(memo, minion, ("untargeted", *missing), produce, check)]

@@ -1,0 +1,82 @@
+"""State file renders kept in memory (the hook daemon's render cache): a re-rendered
+minion renders only the files that changed, and comes out as an uncached render."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import pytest
+
+from saltscan.cache import RenderCache
+from saltscan.pipeline import ScanOptions, load_model
+
+from hookkit import write_tree
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    return write_tree(tmp_path / "repo")
+
+
+def load(repo: Path, cache: RenderCache | None):
+    return load_model(ScanOptions(path=repo), cache=cache)
+
+
+def assert_same_model(warm, fresh) -> None:
+    """Every field of every render equal to an uncached load's (states with their
+    locations, errors, unknowns, calls, pillar reads, templates)."""
+    assert [r.minion.id for r in warm.renders] == [r.minion.id for r in fresh.renders]
+    for a, b in zip(warm.renders, fresh.renders):
+        for f in dataclasses.fields(a):
+            assert getattr(a, f.name) == getattr(b, f.name), (a.minion.id, f.name)
+
+
+def add_state(path: Path, sid: str) -> None:
+    path.write_text(path.read_text() + f"{sid}:\n  file.directory:\n    - name: /srv/{sid}\n")
+
+
+def test_a_changed_file_is_the_only_one_rendered_again(repo: Path, tmp_path: Path) -> None:
+    cache = RenderCache(tmp_path / "cache", key_file=tmp_path / "key", in_memory=True)
+    load(repo, cache)
+    add_state(repo / "salt/web/init.sls", "web-extra")
+    warm = load(repo, cache)
+    # web01 rendered again, db01 untouched. Reused: web01's pillar, and web/init.sls
+    # as the early-cutoff check had just rendered it (and found it changed).
+    assert (cache.stats.hits, cache.stats.misses - 2) == (1, 1)
+    assert cache.stats.files_reused == 2
+    web = next(r for r in warm.renders if r.minion.id == "web01")
+    assert [s.id for s in web.states] == ["nginx", "web-db-check", "web-extra"]
+    assert web.state("web-extra").location.line == 7
+    assert_same_model(warm, load(repo, None))
+
+
+def test_files_a_minion_includes_are_reused_when_another_changes(repo: Path, tmp_path: Path) -> None:
+    (repo / "salt/web/init.sls").write_text("include:\n  - web.extra\n" + (repo / "salt/web/init.sls").read_text())
+    (repo / "salt/web/extra.sls").write_text("curl:\n  pkg.installed: []\n")
+    cache = RenderCache(tmp_path / "cache", key_file=tmp_path / "key", in_memory=True)
+    load(repo, cache)
+    add_state(repo / "salt/web/extra.sls", "web-extra")
+    reused = cache.stats.files_reused
+    warm = load(repo, cache)
+    assert cache.stats.files_reused - reused == 3  # web01's pillar, web/init.sls, web/extra.sls (from the cutoff check)
+    assert_same_model(warm, load(repo, None))
+
+
+def test_a_render_that_changes_the_pillar_is_rendered_without_the_memo(repo: Path, tmp_path: Path) -> None:
+    # web/init.sls starts appending to a pillar list in place; db/init.sls (rendered
+    # after it for web01) reads that list. Its render kept from the first load saw the
+    # list as it was, so it must not be reused.
+    (repo / "pillar/secrets.sls").write_text((repo / "pillar/secrets.sls").read_text() + "ports: [80]\n")
+    (repo / "salt/top.sls").write_text("base:\n  web01:\n    - web\n    - db\n  db01:\n    - db\n")
+    (repo / "salt/db/init.sls").write_text((repo / "salt/db/init.sls").read_text()
+                                           + "open-ports:\n  cmd.run:\n    - name: echo {{ salt['pillar.get']('ports') | join(',') }}\n")
+    cache = RenderCache(tmp_path / "cache", key_file=tmp_path / "key", in_memory=True)
+    first = load(repo, cache)
+    assert next(r for r in first.renders if r.minion.id == "web01").state("open-ports").name == "echo 80"
+    web = repo / "salt/web/init.sls"
+    web.write_text(web.read_text() + "{% do salt['pillar.get']('ports').append(443) %}\n")
+    warm = load(repo, cache)
+    web01 = next(r for r in warm.renders if r.minion.id == "web01")
+    assert web01.state("open-ports").name == "echo 80,443"
+    assert_same_model(warm, load(repo, None))
