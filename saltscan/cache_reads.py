@@ -74,9 +74,9 @@ def recording_reads() -> Iterator[set[str]]:
 
 
 @contextmanager
-def not_recording(sink: set[str]) -> Iterator[None]:
-    """Reads inside the block do not reach ``sink``; other open recordings still see them."""
-    token = _SINKS.set(tuple(s for s in _SINKS.get() if s is not sink))
+def not_recording(*sinks: set[str]) -> Iterator[None]:
+    """Reads inside the block do not reach ``sinks``; other open recordings still see them."""
+    token = _SINKS.set(tuple(s for s in _SINKS.get() if not any(s is sink for sink in sinks)))
     try:
         yield
     finally:

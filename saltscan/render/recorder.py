@@ -82,4 +82,5 @@ class Recorder:
         try:
             yield captured
         finally:
-            self._captures.remove(captured)
+            # By identity: two captures holding the same records are equal lists.
+            del self._captures[next(i for i, c in enumerate(self._captures) if c is captured)]

@@ -7,6 +7,7 @@ line, the way Salt would report it.
 
 from __future__ import annotations
 
+import bisect
 import json
 import os
 import re
@@ -41,6 +42,25 @@ def read_shebang_pipe(text: str, default: str) -> str:
     return default
 
 
+def template_line(template: jinja2.Template, code_line: int) -> int:
+    """``template.get_corresponding_lineno(code_line)``, without re-parsing the
+    template's line table on every call (jinja2 does: it is a string property, and
+    a map.jinja whose every pillar read is located asks thousands of times)."""
+    table = template.__dict__.get("_saltscan_lines")
+    if table is None:
+        pairs = template.debug_info  # [(template line, code line)]
+        codes = [code for _, code in pairs]
+        # jinja2 takes the last pair at or before code_line; with code lines in order
+        # (as its code generator writes them) that is a bisection.
+        ordered = all(a <= b for a, b in zip(codes, codes[1:]))
+        table = template.__dict__["_saltscan_lines"] = (codes, [line for line, _ in pairs]) if ordered else ()
+    if not table:
+        return template.get_corresponding_lineno(code_line)
+    codes, lines = table
+    i = bisect.bisect_right(codes, code_line) - 1
+    return lines[i] if i >= 0 else 1
+
+
 def _jinja_location(tb, names: dict[str, str], default: str) -> SourceLocation | None:
     """The innermost template frame of a traceback, as a source location."""
     found = None
@@ -48,7 +68,7 @@ def _jinja_location(tb, names: dict[str, str], default: str) -> SourceLocation |
         frame = tb.tb_frame
         tmpl = frame.f_globals.get("__jinja_template__")
         if tmpl is not None:
-            line = tmpl.get_corresponding_lineno(tb.tb_lineno)
+            line = template_line(tmpl, tb.tb_lineno)
             found = SourceLocation(names.get(tmpl.name or "", default), line)
         tb = tb.tb_next
     return found
@@ -62,7 +82,7 @@ def locate_in_jinja(names: dict[str, str], default: str) -> Callable[[], SourceL
         while frame is not None:
             tmpl = frame.f_globals.get("__jinja_template__")
             if tmpl is not None:
-                line = tmpl.get_corresponding_lineno(frame.f_lineno)
+                line = template_line(tmpl, frame.f_lineno)
                 return SourceLocation(names.get(tmpl.name or "", default), line)
             frame = frame.f_back
         return SourceLocation(default, 1)

@@ -101,6 +101,9 @@ class TraceRecorder:
 
     def __init__(self, outside_reads: set[str], memo: MemoUse | None = None):
         self._outside = outside_reads
+        # Every open set of "reads outside a state file render": the minion's, and one
+        # per ``reuse`` step being computed (its entry records its own).
+        self._outsides: list[set[str]] = [outside_reads]
         self._items: list[TracedRender] = []
         self._memo = memo
         self._pillar: tuple[Any, str | None] | None = None  # (the pillar given, its digest at first use)
@@ -115,7 +118,7 @@ class TraceRecorder:
             if hit is not None:
                 return self._reuse(renderer, path, sls, saltenv, roots, hit)
         before = len(renderer.errors)
-        with not_recording(self._outside), recording_reads() as reads, renderer.recorder.capturing() as records:
+        with not_recording(*self._outsides), recording_reads() as reads, renderer.recorder.capturing() as records:
             result = renderer._render_sls(path, sls, saltenv, roots, pillar)
         # Now, before Salt's compile steps change the data in place.
         added = renderer.errors[before:]
@@ -125,14 +128,20 @@ class TraceRecorder:
             self._remember(key, result, records, added, reads, mark)
         return result
 
-    def _memo_key(self, path: str, sls: str, saltenv: str, roots: tuple[str, ...], pillar: dict) -> tuple | None:
+    def watch(self, pillar: dict) -> str | None:
+        """The pillar the minion's state files and templates are given, from now on: its
+        digest keys their reuse, and ``commit`` checks it did not change in place."""
         if self._memo is None:
             return None
-        if self._pillar is None:
+        if self._pillar is None or self._pillar[0] is not pillar:
             self._pillar = (pillar, pillar_digest(pillar))
-        if self._pillar[0] is not pillar or self._pillar[1] is None:
+        return self._pillar[1]
+
+    def _memo_key(self, path: str, sls: str, saltenv: str, roots: tuple[str, ...], pillar: dict) -> tuple | None:
+        digest = self.watch(pillar)
+        if digest is None:
             return None
-        return (self._memo.context, self._pillar[1], path, sls, saltenv, tuple(roots))
+        return (self._memo.context, digest, path, sls, saltenv, tuple(roots))
 
     def _reuse(self, renderer: "MinionRenderer", path: str, sls: str, saltenv: str, roots: tuple[str, ...], hit: "MemoEntry") -> "FileRender":
         result, records, added = pickle.loads(hit.blob)
@@ -164,21 +173,34 @@ class TraceRecorder:
         full = (self._memo.context, *key)
         hit = self._memo.memo.get(full, self._memo.digest_of)
         if hit is not None:
-            value, records, added, sls = pickle.loads(hit.blob)
+            value, records, added, sls, items, outside = pickle.loads(hit.blob)
             renderer.recorder.replay(records)
             renderer.errors.extend(added)
             renderer.recorder.sls = sls
-            note_reads(path for path, _ in hit.reads)
+            # The step's reads, inside and outside state file renders as they were.
+            with not_recording(*self._outsides):
+                note_reads(path for item in items for path in item.reads)
+            note_reads(outside)
+            self._items.extend(items)
             self.reused += 1
             return value
-        before = len(renderer.errors)
-        with recording_reads() as reads, renderer.recorder.capturing() as records:
-            value = compute()
+        before, first_item = len(renderer.errors), len(self._items)
+        with recording_reads() as reads, recording_reads() as outside, renderer.recorder.capturing() as records:
+            self._outsides.append(outside)
+            try:
+                value = compute()
+            finally:
+                self._outsides.pop()
+        keep = self._memo.keep
+        items = [dataclasses.replace(i, reads=tuple(p for p in i.reads if keep(p))) for i in self._items[first_item:]]
         try:
-            blob = pickle.dumps((value, records, renderer.errors[before:], renderer.recorder.sls), protocol=pickle.HIGHEST_PROTOCOL)
+            blob = pickle.dumps(
+                (value, records, renderer.errors[before:], renderer.recorder.sls, items, sorted(p for p in outside if keep(p))),
+                protocol=pickle.HIGHEST_PROTOCOL,
+            )
         except Exception:  # noqa: BLE001 - not reusable; the value itself is fine
             return value
-        inside = sorted(p for p in reads if self._memo.keep(p))
+        inside = sorted(p for p in reads if keep(p))
         self._pending.append((full, MemoEntry(blob, tuple((p, self._memo.digest_of(p)) for p in inside), None)))
         return value
 

@@ -216,6 +216,8 @@ class MinionRenderer:
 
     def render(self, options: "ScanOptions") -> MinionRender:
         pillar, pillar_locs = self._pillar()
+        if self.trace is not None:
+            self.trace.watch(pillar)
         matches, top = self.state_matches(pillar, options.sls, options.saltenv)
         high, chunks, states, walk = self._compile(matches, pillar, highstate=not options.sls)
         return self._result(pillar, pillar_locs, top, high, chunks, states, walk.rendered_files, False)
@@ -223,19 +225,27 @@ class MinionRenderer:
     def render_untargeted(self, sls_names: tuple[str, ...], saltenv: str) -> MinionRender:
         """Each SLS standalone (so unrelated files cannot collide), collected in one render."""
         pillar, pillar_locs = self._pillar()
+        pillar_key = self.trace.watch(pillar) if self.trace is not None else None
         high: dict = {}
         chunks: list[dict] = []
         states: list = []
         files: list[str] = []
-        loc = SourceLocation("", 1)
         for sls in sls_names:
-            h, c, s, walk = self._compile({saltenv: [(sls, loc)]}, pillar, highstate=False)
+            # Each compile is a pure function of the SLS, the minion, the pillar and the
+            # files it reads: kept in memory by the hook daemon (a formula tree is all
+            # untargeted SLS, and an edit touches one or two of them).
+            compute = lambda sls=sls: self._standalone(sls, saltenv, pillar)  # noqa: E731
+            h, c, s, rendered = compute() if pillar_key is None else self.memoized(("standalone", pillar_key, saltenv, sls), compute)
             for key, value in h.items():
                 high.setdefault(key, value)
             chunks.extend(c)
             states.extend(s)
-            files.extend(walk.rendered_files)
+            files.extend(rendered)
         return self._result(pillar, pillar_locs, {saltenv: sls_names}, high, chunks, tuple(states), files, True)
+
+    def _standalone(self, sls: str, saltenv: str, pillar: dict) -> tuple[dict, list[dict], tuple, tuple[str, ...]]:
+        h, c, s, walk = self._compile({saltenv: [(sls, SourceLocation("", 1))]}, pillar, highstate=False)
+        return h, c, s, tuple(walk.rendered_files)
 
     def _result(self, pillar, pillar_locs, top, high, chunks, states, files, untargeted) -> MinionRender:
         templates, template_errors = render_templates(self, states, pillar)

@@ -80,3 +80,28 @@ def test_a_render_that_changes_the_pillar_is_rendered_without_the_memo(repo: Pat
     web01 = next(r for r in warm.renders if r.minion.id == "web01")
     assert web01.state("open-ports").name == "echo 80,443"
     assert_same_model(warm, load(repo, None))
+
+
+def test_a_formula_tree_recompiles_only_the_sls_that_changed(tmp_path: Path) -> None:
+    # No top file: every SLS is compiled standalone in one untargeted render.
+    root = tmp_path / "demo-formula"
+    files = {
+        "demo/init.sls": "include:\n  - demo.config\ndemo-pkg:\n  pkg.installed:\n    - name: {{ salt['pillar.get']('demo:pkg', 'demo') }}\n",
+        "demo/config.sls": "demo-conf:\n  file.managed:\n    - name: /etc/demo.conf\n    - contents: 'port=8080'\n",
+        "demo/service.sls": "demo-svc:\n  service.running:\n    - name: demo\n",
+        "pillar.example": "demo:\n  pkg: demo-server\n",
+    }
+    for rel, text in files.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(text)
+    cache = RenderCache(tmp_path / "cache", key_file=tmp_path / "key", in_memory=True)
+    load(root, cache)
+    add_state(root / "demo/service.sls", "demo-extra")
+    before = cache.stats.files_reused
+    warm = load(root, cache)
+    # demo and demo.config compiled standalone: reused whole; demo.service compiled
+    # again from its render the cutoff check made; the pillar reused.
+    assert cache.stats.files_reused - before == 4
+    untargeted = warm.renders[-1]
+    assert untargeted.untargeted and [s.id for s in untargeted.states if s.sls == "demo.service"] == ["demo-svc", "demo-extra"]
+    assert_same_model(warm, load(root, None))
