@@ -189,9 +189,28 @@ def _kind(port: int | None, scheme: str | None = None) -> str:
     return by_port
 
 
+# What every pattern of ``endpoints_in`` needs somewhere in the text, all in one
+# search: ``://`` (URL_RE), ``@`` (SCP_RE, USER_AT_HOST_RE), digit-dot-digit (IPV4_RE),
+# a dot before a top-level domain that ends the letter run (DOTTED_RE: the TLD check
+# is on that whole run), ``:`` and two digits (HOST_PORT_RE), a host-like key word
+# (HOST_KEY_RE, DOTTED_KEY_RE) or ``-h`` (FLAG_HOST_RE). Most lines of a config file
+# have none, and one search is much cheaper than the nine. A text it misses holds no
+# endpoint: tests/test_endpoints.py checks that against every pattern.
+MAY_HOLD_ENDPOINT_RE = re.compile(
+    r"://|@|\d\.\d|:\d\d|-h"
+    r"|(?i:host|server|addr|endpoint|url|uri|broker|upstream)"
+    r"|(?i:\.(?:" + "|".join(sorted(TLDS, key=lambda t: (-len(t), t))) + r")(?![a-z]))"
+)
+
+
 def endpoints_in(text: str) -> Iterator[Endpoint]:
     """Endpoints written in ``text``, each (host, port) once: URLs first, then
     scp-like targets, IPs, dotted names, ``name:port``, host-like keys, ``-h`` flags."""
+    if MAY_HOLD_ENDPOINT_RE.search(text):
+        yield from _endpoints_in(text)
+
+
+def _endpoints_in(text: str) -> Iterator[Endpoint]:
     seen: set[tuple[str, int | None]] = set()
     taken: list[tuple[int, int]] = []  # spans already explained by an earlier match
 
@@ -262,11 +281,13 @@ def endpoints_in(text: str) -> Iterator[Endpoint]:
 def endpoints_by_line(text: str) -> list[tuple[int, Endpoint]]:
     """``(1-based line, endpoint)`` for every endpoint of every line of ``text``,
     lines that name the machine itself (``names_self``) left out."""
+    if not MAY_HOLD_ENDPOINT_RE.search(text):
+        return []
     return [
         (number, ep)
         for number, line in enumerate(text.splitlines(), start=1)
-        if not names_self(line)
-        for ep in endpoints_in(line)
+        if MAY_HOLD_ENDPOINT_RE.search(line) and not names_self(line)
+        for ep in _endpoints_in(line)
     ]
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from saltscan import api
@@ -142,3 +144,57 @@ def test_one_implementation_behind_rules_and_graph():
     assert api.endpoints_in is endpoints_in and api.Endpoint is Endpoint and api.names_self is names_self
     assert textscan.Endpoint is Endpoint and textscan.host_value is host_value
     assert textscan.endpoints_in_text("x\nredis-cli -h cache01 ping\n") == [(2, Endpoint("cache01"))]
+
+
+# --- the prefilter: one search that every pattern needs --------------------------------
+_TOKENS = [
+    "db01", "DB01", "app.corp", "x.Example", "api.partner.com", "10.0.0.5", "1.2.3.4:5432", "8.46.0.19",
+    "git@git.corp", "ops@mail.ehr.example", "ssh", "rsync", "-h", "--host", "--hostname=", "host",
+    "Host", "server", "SERVER", "addr", "broker", "endpoint", "url", "uri", "upstream", "redis:6379",
+    "app:1234", "http://", "https://x.y/", "salt://a/b", "=", ":", "=>", " ", " ", "\t", "'", '"',
+    "{", "(", ",", ";", "/", "//", ".", "..", "-", "_", "0", "99", "com", ".com", ".comx", ".local",
+    ".K", ".conf", "settings.py", "ſ", "K", "é", "©",
+]
+
+
+def _lines():
+    import random
+
+    rnd = random.Random(20240601)
+    for _ in range(6000):
+        yield "".join(rnd.choice(_TOKENS) for _ in range(rnd.randint(1, 7)))
+    for path in sorted((Path(__file__).resolve().parents[1] / "fixtures" / "ehr-platform").rglob("*")):
+        if path.is_file() and path.stat().st_size < 200_000:
+            yield from path.read_text(errors="replace").splitlines()
+
+
+def test_a_line_the_prefilter_passes_over_holds_no_endpoint():
+    from saltscan import endpoints as ep
+
+    patterns = [ep.URL_RE, ep.SCP_RE, ep.USER_AT_HOST_RE, ep.IPV4_RE, ep.HOST_PORT_RE, ep.HOST_KEY_RE,
+                ep.DOTTED_KEY_RE, ep.FLAG_HOST_RE]
+    skipped = 0
+    for line in _lines():
+        if ep.MAY_HOLD_ENDPOINT_RE.search(line):
+            continue
+        skipped += 1
+        assert list(ep._endpoints_in(line)) == [], line
+        # stronger than needed: no pattern matches at all (DOTTED_RE: with a known TLD)
+        assert not any(p.search(line) for p in patterns), line
+        assert not any(m.group(1).rsplit(".", 1)[-1].lower() in ep.TLDS for m in ep.DOTTED_RE.finditer(line)), line
+    assert skipped > 1000  # the property is not vacuous
+
+
+def test_endpoints_by_line_is_the_plain_line_by_line_scan():
+    from saltscan import endpoints as ep
+
+    lines = list(_lines())
+    for start in range(0, len(lines), 50):
+        text = "\n".join(lines[start:start + 50])
+        expected = [
+            (number, found)
+            for number, line in enumerate(text.splitlines(), start=1)
+            if not names_self(line)
+            for found in ep._endpoints_in(line)
+        ]
+        assert endpoints_by_line(text) == expected

@@ -22,10 +22,12 @@ from saltscan.graph.kinds import (
     EdgeKind,
     NodeKind,
 )
+from saltscan.graph.memo import GraphMemo
 from saltscan.graph.requisites import find_requisite_cycles, has_requisite_path
 
 __all__ = [
     "EdgeKind",
+    "GraphMemo",
     "INFERRED_EDGE_KINDS",
     "NodeKind",
     "ORDERING_REQUISITE_KINDS",

@@ -20,11 +20,13 @@ from saltscan.graph.facts import EnvSetting, StateFacts, remote_ports, state_fac
 from saltscan.graph.ids import StateIds, node_id
 from saltscan.graph.inferred import add_inferred_edges
 from saltscan.graph.kinds import EdgeKind, NodeKind
+from saltscan.graph.memo import GraphMemo
 from saltscan.graph.pillar import PillarLinker
 from saltscan.graph.redact import GraphRedactor
 from saltscan.graph.requisites import add_requisite_edges, included_from
 from saltscan.graph.resources import Resource, resources_of
-from saltscan.model import MinionRender, PillarValue, SourceLocation, State
+from saltscan.graph.textscan import is_env_file
+from saltscan.model import MinionRender, PillarValue, RenderedTemplate, SourceLocation, State
 
 
 def _state_order(state: State) -> tuple:
@@ -76,10 +78,11 @@ def sls_file_path(sls: str, sls_files: Sequence[str]) -> str | None:
 
 
 class MinionGraphBuild:
-    def __init__(self, render: MinionRender, secret_keys: Iterable[str] | None) -> None:
+    def __init__(self, render: MinionRender, secret_keys: Iterable[str] | None, memo: GraphMemo) -> None:
         self.render = render
+        self.memo = memo
         self.pillar_values = apply_secret_keys(render.pillar_values, secret_keys)
-        self.builder = GraphBuilder(GraphRedactor(self.pillar_values))
+        self.builder = GraphBuilder(GraphRedactor(self.pillar_values, memo))
         self.states = sorted(render.states, key=_state_order)
         self.ids = StateIds(self.states)
         self.resources: dict[str, list[Resource]] = {}
@@ -96,12 +99,12 @@ class MinionGraphBuild:
         missing = add_requisite_edges(self.builder, self.states, self.ids, self.render.low, processed)
         add_inferred_edges(self.builder, self.states, self.ids, self.resources)
         linker = PillarLinker(self.builder, self.render, self.pillar_values, self.states, self.ids,
-                              self.file_nodes, self.sls_of_file)
+                              self.file_nodes, self.sls_of_file, self.memo.texts)
         linker.add_pillar_keys()
         linker.add_secrets(self.env_settings)
-        graph = self.builder.graph
-        for node in sorted(n for n, kind in graph.nodes(data="kind") if kind == NodeKind.ENV_VAR.value):
-            if any(graph.nodes[u].get("kind") == NodeKind.SECRET.value for u in graph.predecessors(node)):
+        sources = self.builder.sources_of()
+        for node in self.builder.nodes_of_kind(NodeKind.ENV_VAR):
+            if any(self.builder.kind_of(u) == NodeKind.SECRET.value for u in sources.get(node, ())):
                 self.builder.set_attr(node, "secret", True)
         missing.sort(key=lambda m: (m[0], m[1].location, m[1].kind.value, m[1].target_type, m[1].target))
         return self.builder.finish(
@@ -157,39 +160,57 @@ class MinionGraphBuild:
                     self.file_nodes.setdefault(node, res.node)
 
     def add_facts(self) -> None:
+        texts = self.memo.texts
         for st in self.states:
-            self._add_facts(self.ids.of(st), state_facts(st))
-        templates = sorted(self.render.templates, key=lambda t: (t.state_id, t.location, t.source))
-        by_id: dict[str, list[State]] = {}
+            self._add_facts(self.ids.of(st), state_facts(st, texts))
+        # Adding the same facts to the same node twice changes nothing (nodes and edges:
+        # the first wins; list attributes: a union; env settings: an equal one is
+        # already listed first), so each template and each node is taken once: a
+        # render can hold one template and one state many times over (a state and
+        # its template in every SLS of a coverage render that includes them).
+        templates = dict.fromkeys(sorted(self.render.templates, key=lambda t: (t.state_id, t.location, t.source)))
+        by_id: dict[str, dict[str, State]] = {}  # state ID -> node -> its first state (same name)
         for st in self.states:
             if st.module == "file":
-                by_id.setdefault(st.id, []).append(st)
+                by_id.setdefault(st.id, {}).setdefault(self.ids.of(st), st)
+        # Every state with the template's ID gets its facts: they differ only by whether
+        # the state's target is an env file (``template_facts``), so they are made once
+        # per (template, that) and only read from then on.
+        made: dict[tuple[RenderedTemplate, bool], StateFacts] = {}
         for tpl in templates:
-            for st in by_id.get(tpl.state_id, ()):
-                self._add_facts(self.ids.of(st), template_facts(tpl, st.name))
+            for node, st in by_id.get(tpl.state_id, {}).items():
+                key = (tpl, is_env_file(st.name))
+                facts = made.get(key)
+                if facts is None:
+                    facts = made[key] = template_facts(tpl, st.name, texts)
+                self._add_facts(node, facts)
 
     def _add_facts(self, node: str, facts: StateFacts) -> None:
+        """Add ``facts`` to the graph (``facts`` is only read: it may be shared)."""
         for setting in facts.env:
             env = self.builder.node(node_id(NodeKind.ENV_VAR, setting.name), NodeKind.ENV_VAR,
                                     setting.name, setting.location, name=setting.name)
             self.builder.edge(node, env, EdgeKind.SETS_ENV, setting.location)
             self.env_settings.append((node, setting))
         # The minion itself is not another system: its own names and IPs are not endpoints.
-        facts.endpoints[:] = [u for u in facts.endpoints if u.endpoint.host not in self.own_addresses]
-        for use in facts.endpoints:
+        endpoints = [u for u in facts.endpoints if u.endpoint.host not in self.own_addresses]
+        for use in endpoints:
             ep = use.endpoint
             endpoint = self.builder.node(node_id(NodeKind.ENDPOINT, ep.host), NodeKind.ENDPOINT, ep.host,
                                          use.location, host=ep.host)
             self.builder.merge_list(endpoint, "ports", [ep.port] if ep.port else [])
             self.builder.merge_list(endpoint, "schemes", [ep.scheme] if ep.scheme else [])
             self.builder.edge(node, endpoint, EdgeKind.CONNECTS_TO, use.location)
-        for fact in [*facts.ports, *remote_ports(facts)]:
+        for fact in [*facts.ports, *remote_ports(endpoints)]:
             port = self.builder.node(node_id(NodeKind.PORT, str(fact.use.port)), NodeKind.PORT,
                                      str(fact.use.port), fact.location, port=fact.use.port)
             kind = EdgeKind.MANAGES if fact.use.listening else EdgeKind.CONNECTS_TO
             self.builder.edge(node, port, kind, fact.location)
 
 
-def build_minion_graph(render: MinionRender, *, secret_keys: Iterable[str] | None = None) -> nx.MultiDiGraph:
-    """The graph of one minion. ``secret_keys``: extra pillar key globs to treat as secret."""
-    return MinionGraphBuild(render, secret_keys).run()
+def build_minion_graph(render: MinionRender, *, secret_keys: Iterable[str] | None = None,
+                       memo: GraphMemo | None = None) -> nx.MultiDiGraph:
+    """The graph of one minion. ``secret_keys``: extra pillar key globs to treat as secret.
+    ``memo``: work shared with the other builds of a scan (``GraphMemo``); without one
+    the build keeps its own, and the graph is the same either way."""
+    return MinionGraphBuild(render, secret_keys, memo if memo is not None else GraphMemo()).run()

@@ -7,11 +7,11 @@ be found, and is never written to the graph.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Iterator, Mapping
+from typing import Any, Iterable, Iterator, Mapping
 
 from saltscan.endpoints import names_self
 from saltscan.graph import textscan
-from saltscan.graph.textscan import Endpoint, PortUse
+from saltscan.graph.textscan import Endpoint, PortUse, TextScans
 from saltscan.model import RenderedTemplate, SourceLocation, State
 
 CONTENT_ARGS = ("contents", "content", "text")
@@ -45,16 +45,30 @@ class StateFacts:
     ports: list[PortFact]
 
 
-def iter_leaves(value: Any, key: str = "") -> Iterator[tuple[str, Any]]:
-    """(nearest dict key, scalar) for every scalar under ``value``."""
-    if isinstance(value, Mapping):
+# Types that are neither a Mapping nor a list or tuple: what most leaves are, told
+# apart without the (slow) abstract-class check.
+_SCALAR_TYPES = frozenset({str, int, float, bool, type(None)})
+
+
+def _walk(value: Any, key: str, out: list[tuple[str, Any]]) -> None:
+    cls = type(value)
+    if cls in _SCALAR_TYPES:
+        out.append((key, value))
+    elif cls is dict or (cls is not list and cls is not tuple and isinstance(value, Mapping)):
         for k, v in value.items():
-            yield from iter_leaves(v, str(k))
+            _walk(v, str(k), out)
     elif isinstance(value, (list, tuple)):
         for item in value:
-            yield from iter_leaves(item, key)
+            _walk(item, key, out)
     else:
-        yield key, value
+        out.append((key, value))
+
+
+def iter_leaves(value: Any, key: str = "") -> Iterator[tuple[str, Any]]:
+    """(nearest dict key, scalar) for every scalar under ``value``, depth first."""
+    out: list[tuple[str, Any]] = []
+    _walk(value, key, out)
+    return iter(out)
 
 
 def _is_host_key(key: str) -> bool:
@@ -82,12 +96,13 @@ def _env_pairs(value: Any) -> list[tuple[str, str]]:
     return items
 
 
-def _text_facts(facts: StateFacts, text: str, env_file: bool, locate) -> None:
-    for number, name, value in textscan.env_assignments(text, env_file=env_file):
+def _text_facts(facts: StateFacts, text: str, env_file: bool, locate, scans: TextScans) -> None:
+    hits = scans.hits(text, env_file=env_file)
+    for number, name, value in hits.env:
         facts.env.append(EnvSetting(name, value, locate(number)))
-    for number, endpoint in textscan.endpoints_in_text(text):
+    for number, endpoint in hits.endpoints:
         facts.endpoints.append(EndpointUse(endpoint, locate(number)))
-    for number, use in textscan.ports_in_text(text):
+    for number, use in hits.ports:
         facts.ports.append(PortFact(use, locate(number)))
 
 
@@ -102,12 +117,14 @@ def _mount_endpoint(state: State) -> Endpoint | None:
     return textscan.host_value(host) if sep else None
 
 
-def state_facts(state: State) -> StateFacts:
+def state_facts(state: State, scans: TextScans | None = None) -> StateFacts:
+    """``scans``: a memo shared with other calls (one graph build's), else a fresh one."""
+    scans = scans if scans is not None else TextScans()
     facts = StateFacts([], [], [])
     path = state.name
     env_file = textscan.is_env_file(path)
 
-    for _, endpoint in textscan.endpoints_in_text(state.name):
+    for _, endpoint in scans.endpoints(state.name):
         facts.endpoints.append(EndpointUse(endpoint, state.location))
     if state.module == "cmd":
         for name, value in textscan.inline_env(state.name):
@@ -144,7 +161,7 @@ def state_facts(state: State) -> StateFacts:
             else:
                 texts = []
             for text in texts:
-                _text_facts(facts, text, env_file, lambda _n, w=where: w)
+                _text_facts(facts, text, env_file, lambda _n, w=where: w, scans)
             continue
         for key, leaf in iter_leaves(value, arg):
             port = _port_value(leaf)
@@ -162,25 +179,28 @@ def state_facts(state: State) -> StateFacts:
                 if endpoint:
                     facts.endpoints.append(EndpointUse(endpoint, where))
                     continue
-            for _, endpoint in textscan.endpoints_in_text(leaf):
+            for _, endpoint in scans.endpoints(leaf):
                 facts.endpoints.append(EndpointUse(endpoint, where))
     return facts
 
 
-def template_facts(template: RenderedTemplate, target_path: str) -> StateFacts:
+def template_facts(template: RenderedTemplate, target_path: str, scans: TextScans | None = None) -> StateFacts:
+    """The facts of ``template`` rendered to ``target_path``: they depend on the path only
+    through ``is_env_file(target_path)``. ``scans`` as for ``state_facts``."""
     facts = StateFacts([], [], [])
 
     def locate(number: int) -> SourceLocation:
         return SourceLocation(template.location.file, template.source_line(number))
 
-    _text_facts(facts, template.text, textscan.is_env_file(target_path), locate)
+    _text_facts(facts, template.text, textscan.is_env_file(target_path), locate,
+                scans if scans is not None else TextScans())
     return facts
 
 
-def remote_ports(facts: StateFacts) -> list[PortFact]:
+def remote_ports(endpoints: Iterable[EndpointUse]) -> list[PortFact]:
     """Ports named by the endpoints a state connects to (``db01:5432``, URLs)."""
     return [
         PortFact(PortUse(use.endpoint.port, False), use.location)
-        for use in facts.endpoints
+        for use in endpoints
         if use.endpoint.port
     ]

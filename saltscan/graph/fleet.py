@@ -14,6 +14,7 @@ from typing import Any, Iterable, Sequence
 import networkx as nx
 
 from saltscan.graph.build import build_minion_graph
+from saltscan.graph.memo import GraphMemo
 from saltscan.graph.builder import canonical
 from saltscan.model import Minion, Model, MinionRender
 
@@ -92,7 +93,8 @@ def build_role_graph(model: Model, role: str, *, secret_keys: Iterable[str] | No
         known = ", ".join(roles_in(model, role_grains)) or "none"
         raise ValueError(f"no minion has role {role!r} (roles found: {known})")
     keys = tuple(secret_keys or ())
-    graphs = [(r, build_minion_graph(r, secret_keys=keys)) for r in renders]
+    memo = GraphMemo()
+    graphs = [(r, build_minion_graph(r, secret_keys=keys, memo=memo)) for r in renders]
     return merge_graphs(graphs, role_grains, role=role)
 
 
@@ -100,7 +102,8 @@ def build_fleet_graph(model: Model, *, secret_keys: Iterable[str] | None = None,
                       role_grains: Sequence[str] = DEFAULT_ROLE_GRAINS) -> nx.MultiDiGraph:
     """Every render of the model (untargeted ones included) merged."""
     keys = tuple(secret_keys or ())
-    graphs = [(r, build_minion_graph(r, secret_keys=keys)) for r in model.renders]
+    memo = GraphMemo()  # the minions share templates and secrets: their scans are shared
+    graphs = [(r, build_minion_graph(r, secret_keys=keys, memo=memo)) for r in model.renders]
     return merge_graphs(graphs, role_grains)
 
 

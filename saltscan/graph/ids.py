@@ -34,7 +34,9 @@ from saltscan.model import State
 
 
 def node_id(kind: NodeKind, *parts: str) -> str:
-    return ":".join((kind.value, *parts))
+    # ``_value_``, not ``.value``: the same string without a descriptor call, and ids
+    # are made for every node and edge of every graph.
+    return ":".join((kind._value_, *parts))
 
 
 def state_key(state: State) -> tuple[str, str, str]:
@@ -61,7 +63,7 @@ class StateIds:
         self._expanded = {(st.module, st.id) for st in states if counts[(st.module, st.id)] > 1}
 
     def of(self, state: State) -> str:
-        return self._ids[state_key(state)]
+        return self._ids[(state.module, state.id, state.name)]  # state_key(state), inline: hot
 
     def expanded(self, state: State) -> bool:
         return (state.module, state.id) in self._expanded

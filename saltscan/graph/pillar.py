@@ -28,7 +28,7 @@ from saltscan.graph.facts import CONTENT_ARGS, EnvSetting, iter_leaves
 from saltscan.graph.ids import StateIds, node_id
 from saltscan.graph.kinds import EdgeKind, NodeKind
 from saltscan.graph.redact import masked_value, secret_text
-from saltscan.graph.textscan import env_assignments, is_env_file
+from saltscan.graph.textscan import TextScans, is_env_file
 from saltscan.model import MinionRender, PillarValue, RenderedTemplate, SourceLocation, State
 
 
@@ -69,15 +69,23 @@ class PillarLinker:
 
     def __init__(self, builder: GraphBuilder, render: MinionRender, pillar_values: Sequence[PillarValue],
                  states: Sequence[State], ids: StateIds, file_nodes: Mapping[str, str],
-                 sls_of_file: Mapping[str, str]) -> None:
+                 sls_of_file: Mapping[str, str], scans: TextScans | None = None) -> None:
         self.builder = builder
+        self.scans = scans if scans is not None else TextScans()
         self.render = render
         self.pillar_values = pillar_values  # the render's, with the caller's secret_keys applied
         self.states = states
         self.ids = ids
         self.file_nodes = file_nodes  # state node -> its file resource node
         self.sls_of_file = sls_of_file
-        self.texts = {ids.of(st): state_texts(st) for st in states}
+        # One entry per node, from the last of its states (a render may repeat a state):
+        # walking backwards, the texts of the states it would overwrite are not made.
+        self.texts: dict[str, list[StateText]] = {}
+        for st in reversed(states):
+            node = ids.of(st)
+            if node not in self.texts:
+                self.texts[node] = state_texts(st)
+        self._joined_texts: dict[str, str] | None = None
         self.by_file: dict[str, list[State]] = defaultdict(list)
         for st in states:
             self.by_file[st.location.file].append(st)
@@ -146,9 +154,19 @@ class PillarLinker:
             if text is not None:
                 self._flows(secret, text, env_settings)
 
+    def _joined(self) -> dict[str, str]:
+        """Node -> its texts joined: a secret not in it is in none of them (one search
+        per state instead of one per text). Made on the first secret searched for."""
+        if self._joined_texts is None:
+            self._joined_texts = {node: "\n".join(t.text for t in texts) for node, texts in self.texts.items()}
+        return self._joined_texts
+
     def _flows(self, secret: str, text: str, env_settings: Sequence[tuple[str, EnvSetting]]) -> None:
+        joined = self._joined()
         for st in self.states:
             node = self.ids.of(st)
+            if text not in joined[node]:
+                continue
             hits = [t for t in self.texts[node] if text in t.text]
             if not hits:
                 continue
@@ -172,7 +190,7 @@ class PillarLinker:
                     self.builder.edge(secret, target, EdgeKind.FLOWS_TO, where)
                 # The env var assigned on that line carries it, even when the value spans
                 # several lines (a PEM key, a PGP block) and the assignment holds only the first.
-                for line, name, _ in env_assignments(tpl.text, env_file=is_env_file(st.name)):
+                for line, name, _ in self.scans.env(tpl.text, env_file=is_env_file(st.name)):
                     if line == number:
                         self.builder.edge(secret, node_id(NodeKind.ENV_VAR, name), EdgeKind.FLOWS_TO, where)
         for _, setting in env_settings:

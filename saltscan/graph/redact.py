@@ -10,10 +10,13 @@ leaked into a command line or a URL is masked before it is stored.
 
 from __future__ import annotations
 
-from typing import Any, Iterable
+from typing import TYPE_CHECKING, Any, Iterable
 
 from saltscan.model import PillarValue
 from saltscan.secrets import MASK, Redactor, mask
+
+if TYPE_CHECKING:
+    from saltscan.graph.memo import GraphMemo
 
 # Shorter values are too common to search for: they are not searched for flows (and
 # the project's Redactor does not redact them either).
@@ -40,11 +43,22 @@ def masked_value(value: Any) -> str:
 class GraphRedactor:
     """Redacts the strings (and lists of strings) that go onto the graph."""
 
-    def __init__(self, values: Iterable[PillarValue] = ()) -> None:
-        self._redactor = Redactor([pv.value for pv in values if pv.secret])
+    def __init__(self, values: Iterable[PillarValue] = (), memo: "GraphMemo | None" = None) -> None:
+        secrets = [pv.value for pv in values if pv.secret]
+        self._redactor = memo.redactor(secrets) if memo is not None else Redactor(secrets)
+        # A build stores the same ids and labels many times (every edge names two
+        # nodes): each distinct string is redacted once. The memo lives as long as
+        # the build and is keyed on the whole string, the redactor being fixed.
+        self._done: dict[str, str] = {}
 
     def text(self, s: str) -> str:
-        return self._redactor.redact(s)
+        if type(s) is not str:
+            return self._redactor.redact(s)  # not remembered: it equals a str of another type
+        try:
+            return self._done[s]
+        except KeyError:
+            done = self._done[s] = self._redactor.redact(s)
+            return done
 
     def value(self, v: Any) -> Any:
         if isinstance(v, str):

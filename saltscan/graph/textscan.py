@@ -21,6 +21,7 @@ import posixpath
 import re
 import shlex
 from dataclasses import dataclass
+from typing import Callable, TypeVar
 
 from saltscan.endpoints import Endpoint, endpoints_by_line, endpoints_in, host_value, names_self
 
@@ -51,8 +52,11 @@ HOST_ARG_KEYS = frozenset(
 __all__ = [
     "Endpoint", "HOST_ARG_KEYS", "LISTENING_ARG_KEYS", "PortUse", "endpoints_in_line",
     "endpoints_in_text", "env_assignments", "host_value", "inline_env", "is_env_file",
-    "ports_in_line", "ports_in_text",
+    "ports_in_line", "ports_in_text", "TextHits", "TextScans",
 ]
+
+
+_T = TypeVar("_T")
 
 
 @dataclass(frozen=True, order=True)
@@ -152,3 +156,53 @@ def ports_in_text(text: str) -> list[tuple[int, PortUse]]:
         for number, line in enumerate(text.splitlines(), start=1)
         for use in ports_in_line(line)
     ]
+
+
+@dataclass(frozen=True)
+class TextHits:
+    """Everything ``env_assignments``, ``endpoints_in_text`` and ``ports_in_text`` find
+    in one text, as tuples: one result is shared by every state that renders it."""
+
+    env: tuple[tuple[int, str, str], ...]
+    endpoints: tuple[tuple[int, Endpoint], ...]
+    ports: tuple[tuple[int, PortUse], ...]
+
+
+class TextScans:
+    """The scans above, each run once per distinct text.
+
+    A formula renders the same template for many states (and many minions): the text
+    is what the scans depend on (and ``env_file`` for env assignments), so it is the
+    key. Owned by one graph build, or shared by the builds of one scan
+    (``saltscan.graph.memo.GraphMemo``); it grows with the distinct texts scanned.
+    """
+
+    def __init__(self) -> None:
+        self._env: dict[tuple[str, bool], tuple[tuple[int, str, str], ...]] = {}
+        self._endpoints: dict[str, tuple[tuple[int, Endpoint], ...]] = {}
+        self._ports: dict[str, tuple[tuple[int, PortUse], ...]] = {}
+
+    @staticmethod
+    def _memo(table: dict, key, compute: Callable[[], _T]) -> _T:
+        found = table.get(key)
+        if found is None:
+            found = table[key] = compute()
+        return found
+
+    def endpoints(self, text: str) -> tuple[tuple[int, Endpoint], ...]:
+        """``endpoints_in_text(text)`` as a tuple."""
+        found = self._endpoints.get(text)  # inline: called for every argument of every state
+        if found is None:
+            found = self._endpoints[text] = tuple(endpoints_in_text(text))
+        return found
+
+    def env(self, text: str, *, env_file: bool) -> tuple[tuple[int, str, str], ...]:
+        """``env_assignments(text, env_file=env_file)`` as a tuple."""
+        return self._memo(self._env, (text, env_file), lambda: tuple(env_assignments(text, env_file=env_file)))
+
+    def hits(self, text: str, *, env_file: bool) -> TextHits:
+        return TextHits(
+            self.env(text, env_file=env_file),
+            self.endpoints(text),
+            self._memo(self._ports, text, lambda: tuple(ports_in_text(text))),
+        )
