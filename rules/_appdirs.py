@@ -18,7 +18,7 @@ from typing import Iterator
 
 from saltscan import api
 
-from ._content import content_lines
+from ._content import content_lines, per_lines
 
 # Keys that name where an application is installed or runs from (compared in lower case).
 INSTALL_KEYS = frozenset({"chroot", "catalina_base", "catalina_home", "java_home"})
@@ -34,15 +34,32 @@ def install_dirs(ctx: api.RuleContext) -> tuple[str, ...]:
     """The directories ``ctx.render`` installs an application in (sorted, unique)."""
     found: set[str] = set()
     for state in ctx.render.states:
-        for key, value in _keyed_strings(state.args):
+        pairs: list[tuple[str, str]] = []
+        _keyed_strings(state.args, pairs)
+        for key, value in pairs:
             if key.lower() in INSTALL_KEYS:
                 found.update(_usable(value))
         if state.module == "file":
-            for line in content_lines(state, ctx):
-                m = INSTALL_LINE_RE.match(line.text)
-                if m and not line.is_comment:
-                    found.update(_usable(m.group("path")))
+            lines = content_lines(state, ctx)
+            if lines:
+                found.update(per_lines(ctx, _lines_install_dirs, lines))
     return tuple(sorted(found))
+
+
+def _lines_install_dirs(lines, ctx: api.RuleContext) -> frozenset[str]:
+    """The install directories content lines set (not in comments)."""
+    found: set[str] = set()
+    for line in lines:
+        dirs = ctx.memo[_line_install_dirs, line.text]
+        if dirs and not line.is_comment:
+            found.update(dirs)
+    return frozenset(found)
+
+
+def _line_install_dirs(text: str) -> tuple[str, ...]:
+    """The install directory a content line sets, if any (pure: memoised per scan)."""
+    m = INSTALL_LINE_RE.match(text)
+    return tuple(_usable(m.group("path"))) if m else ()
 
 
 @dataclass(frozen=True)
@@ -54,35 +71,36 @@ class AppDirOptions:
         "one-level globs): paths under them belong in the image.")
 
 
-class RenderAppDirs:
-    """``install_dirs`` of the render a rule is looking at, computed once per render
-    (a rule instance sees one render's states one after the other)."""
-
-    def __init__(self) -> None:
-        self._last: tuple[api.MinionRender, tuple[str, ...]] | None = None
-
-    def of(self, ctx: api.RuleContext) -> tuple[str, ...]:
-        if self._last is None or self._last[0] is not ctx.render:
-            self._last = (ctx.render, install_dirs(ctx))
-        return self._last[1]
-
-    def with_options(self, options: AppDirOptions, ctx: api.RuleContext) -> tuple[str, ...]:
-        """The configured ``app_dirs`` plus the render's own install dirs (a chroot,
-        CATALINA_BASE): both are the application's, so they belong in the image."""
-        return options.app_dirs + self.of(ctx)
+def app_dirs(options: AppDirOptions, ctx: api.RuleContext) -> tuple[str, ...]:
+    """The configured ``app_dirs`` plus the render's own install dirs (a chroot,
+    CATALINA_BASE): both are the application's, so they belong in the image. The
+    render's are found once per render, for both rules."""
+    return ctx.once(
+        (app_dirs, options.app_dirs),
+        lambda: options.app_dirs + ctx.once(install_dirs, lambda: install_dirs(ctx)),
+    )
 
 
-def _keyed_strings(value: object) -> Iterator[tuple[str, str]]:
-    """``(key, string value)`` for every dict entry with a string value, nested."""
+def mount_points(ctx: api.RuleContext) -> tuple[str, ...]:
+    """What the render's ``mount.mounted`` states mount (absolute paths, sorted)."""
+    return ctx.once(mount_points, lambda: tuple(sorted(
+        st.name for st in ctx.render.states
+        if st.fun == "mount.mounted" and st.name.startswith("/")
+    )))
+
+
+def _keyed_strings(value: object, out: list[tuple[str, str]]) -> None:
+    """``(key, string value)`` for every dict entry with a string value, nested, in order."""
     if isinstance(value, dict):
         for key, item in value.items():
             if isinstance(key, str) and isinstance(item, str):
-                yield key, item
-            else:
-                yield from _keyed_strings(item)
+                out.append((key, item))
+            elif isinstance(item, (dict, list, tuple)):
+                _keyed_strings(item, out)
     elif isinstance(value, (list, tuple)):
         for item in value:
-            yield from _keyed_strings(item)
+            if isinstance(item, (dict, list, tuple)):
+                _keyed_strings(item, out)
 
 
 def _usable(path: str) -> Iterator[str]:

@@ -11,13 +11,17 @@
 
 from __future__ import annotations
 
+import functools
 import inspect
 import posixpath
 import re
 from dataclasses import dataclass, replace
-from typing import Iterable, Iterator
+from functools import cached_property
+from typing import Callable, Hashable, Iterable, Iterator, TypeVar
 
 from saltscan import api
+
+T = TypeVar("T")
 
 CONTENT_ARGS = ("contents", "content", "text", "repl")
 COMMENT_RE = re.compile(r"^\s*(#|;|//|--\s|REM\b|<!--|/\*)")
@@ -40,7 +44,7 @@ class ContentLine:
     source_file: str  # file of the original text (SLS, template or static file)
     in_block_comment: bool = False  # inside a multi-line <!-- ... --> block
 
-    @property
+    @cached_property  # several rules ask, line after line
     def is_comment(self) -> bool:
         return self.in_block_comment or bool(COMMENT_RE.match(self.text))
 
@@ -58,11 +62,16 @@ SCRATCH_DIRS = ("/tmp", "/var/tmp")
 TEMPLATE_INPUT_ARGS = frozenset({"context", "defaults"})
 
 
-def writes_scratch_file(state: api.State) -> bool:
+def writes_scratch_file(state: api.State, ctx: api.RuleContext) -> bool:
     """A ``file`` state whose target is under /tmp or /var/tmp."""
     if state.module != "file" or not isinstance(state.name, str) or not state.name.startswith("/"):
         return False
-    path = posixpath.normpath(state.name)
+    return ctx.memo[is_scratch_path, state.name]
+
+
+def is_scratch_path(name: str) -> bool:
+    """``name`` (an absolute path) is under /tmp or /var/tmp (pure)."""
+    path = posixpath.normpath(name)
     return any(path == d or path.startswith(d + "/") for d in SCRATCH_DIRS)
 
 
@@ -81,6 +90,9 @@ def template_inputs(state: api.State) -> frozenset[str]:
     )
 
 
+# Bounded, and a pure function of Salt's own code (a constant while saltscan runs):
+# ``inspect.signature`` per state costs more than the rule that asks.
+@functools.lru_cache(maxsize=128)
 def _file_state_parameters(function: str) -> frozenset[str] | None:
     """Keywords Salt's own ``file.<function>`` state takes (its parameters and Salt's
     state keywords), or None when it takes no ``**kwargs`` or Salt has no such state."""
@@ -96,27 +108,70 @@ def _file_state_parameters(function: str) -> frozenset[str] | None:
     return frozenset(params) | frozenset(salt.state.STATE_INTERNAL_KEYWORDS)
 
 
-def content_lines(state: api.State, ctx: api.RuleContext) -> Iterator[ContentLine]:
+def content_lines(state: api.State, ctx: api.RuleContext) -> tuple[ContentLine, ...]:
+    """The lines ``state`` writes (see the module's docstring), read once per state of
+    a render: six rules go through them. States that write the same lines on several
+    minions (a template that renders alike, the same inline ``contents``) get the very
+    same tuple, so that ``per_lines`` analyses it once."""
     if state.module != "file":
-        return
-    for arg in CONTENT_ARGS:
-        yield from _markup_comments(list(_inline(state, ctx, arg)), (state.name,))
+        return ()
+    # Keyed by the state's identity (a State holds dicts: it cannot be hashed); the
+    # entry keeps the state, so the key cannot be reused by another object meanwhile.
+    cached = ctx.once((content_lines, id(state)), lambda: (state, _content_lines(state, ctx)))
+    return cached[1] if cached[0] is state else _content_lines(state, ctx)
+
+
+def per_lines(ctx: api.RuleContext, fn: Callable[..., T], lines: tuple[ContentLine, ...],
+              *args: Hashable) -> T:
+    """``fn(lines, *args, ctx)``, once per scan for each tuple of ``content_lines``.
+
+    ``fn`` may read ``ctx`` only for what every render shares (the original files,
+    the allowlist): what depends on the render is for the caller to apply after."""
+    # Keyed by the tuple's identity (hashing every line would cost what it saves);
+    # the entry keeps the tuple, so the key cannot be reused by another object.
+    cached = ctx.memo.once((fn, id(lines), *args), lambda: (lines, fn(lines, *args, ctx)))
+    return cached[1] if cached[0] is lines else fn(lines, *args, ctx)
+
+
+def _content_lines(state: api.State, ctx: api.RuleContext) -> tuple[ContentLine, ...]:
+    parts = [ctx.memo.once(key, lambda: _inline_lines(key, ctx))
+             for key in _inline_keys(state)]
     if state.function == "keyvalue":
-        yield from _keyvalue(state)
+        parts.append(tuple(_keyvalue(state)))
     template = ctx.template_of(state)
     if template is not None:
-        yield from _markup_comments(list(_template(template, ctx)), (state.name, template.location.file))
-        return
-    source = state.args.get("source")
-    if isinstance(source, list):
-        source = next((s for s in source if isinstance(s, str)), None)
-    if isinstance(source, str) and not state.args.get("template"):
-        rel = ctx.resolve_salt_url(source, state.saltenv)
-        src = ctx.source(rel) if rel else None
-        if src is not None:
-            lines = [ContentLine(line, api.SourceLocation(rel, number), line, "static", rel)
-                     for number, line in enumerate(src.lines, start=1)]
-            yield from _markup_comments(lines, (state.name, rel))
+        # A template often renders the same text for many minions: its lines are
+        # made once per scan (the template file is the same for every render).
+        parts.append(ctx.memo.once(
+            (_template_lines, template, state.name),
+            lambda: _template_lines(template, state.name, ctx),
+        ))
+    else:
+        source = state.args.get("source")
+        if isinstance(source, list):
+            source = next((s for s in source if isinstance(s, str)), None)
+        if isinstance(source, str) and not state.args.get("template"):
+            rel = ctx.resolve_salt_url(source, state.saltenv)
+            src = ctx.source(rel) if rel else None
+            if src is not None:
+                parts.append(ctx.memo[_static_lines, src, state.name])
+    parts = [part for part in parts if part]
+    if len(parts) == 1:
+        return parts[0]  # the shared tuple itself
+    return tuple(line for part in parts for line in part)
+
+
+def _template_lines(template: api.RenderedTemplate, name: str,
+                    ctx: api.RuleContext) -> tuple[ContentLine, ...]:
+    return tuple(_markup_comments(list(_template(template, ctx)), (name, template.location.file)))
+
+
+def _static_lines(src: api.SourceFile, name: str) -> tuple[ContentLine, ...]:
+    """The lines of a static file written to ``name`` (pure: memoised per scan)."""
+    rel = src.path
+    lines = [ContentLine(line, api.SourceLocation(rel, number), line, "static", rel)
+             for number, line in enumerate(src.lines, start=1)]
+    return tuple(_markup_comments(lines, (name, rel)))
 
 
 def is_markup(names: Iterable[str], first_line: str) -> bool:
@@ -137,6 +192,8 @@ def _markup_comments(lines: list[ContentLine], names: tuple[str, ...]) -> list[C
     """``lines`` with those inside a multi-line ``<!-- ... -->`` marked as comments,
     when they are markup. A line that closes a comment and goes on with markup
     (``--> <a href=...>``) is not a comment."""
+    if not lines:
+        return lines
     first = next((line.text for line in lines if line.text.strip()), "")
     if not is_markup(names, first):
         return lines
@@ -170,16 +227,25 @@ def _inside_comment_after(text: str, inside: bool) -> bool:
             inside, pos = True, start + 4
 
 
-def _inline(state: api.State, ctx: api.RuleContext, arg: str) -> Iterator[ContentLine]:
-    value = state.args.get(arg)
-    texts = [value] if isinstance(value, str) else (
-        [v for v in value if isinstance(v, str)] if isinstance(value, list) else [])
-    where = state.location_of(arg)
+def _inline_keys(state: api.State) -> Iterator[tuple]:
+    """What the inline lines of each content argument of ``state`` depend on."""
+    for arg in CONTENT_ARGS:
+        value = state.args.get(arg)
+        texts = [value] if isinstance(value, str) else (
+            [v for v in value if isinstance(v, str)] if isinstance(value, list) else [])
+        if texts:
+            yield (_inline_lines, tuple(texts), state.location_of(arg), state.name)
+
+
+def _inline_lines(key: tuple, ctx: api.RuleContext) -> tuple[ContentLine, ...]:
+    """The lines of inline content (``_inline_keys``): located in the SLS."""
+    _, texts, where, name = key
     src = ctx.source(where.file)
-    for text in texts:
-        for line in text.splitlines():
-            loc, original = _find_line(src, where, line)
-            yield ContentLine(line, loc, original, "contents", where.file)
+    lines = [
+        ContentLine(line, *_find_line(src, where, line), "contents", where.file)
+        for text in texts for line in text.splitlines()
+    ]
+    return tuple(_markup_comments(lines, (name,)))
 
 
 def _find_line(src: api.SourceFile | None, where: api.SourceLocation,
@@ -262,10 +328,25 @@ def block_range(state: api.State, ctx: api.RuleContext) -> range:
     start = state.location.line
     if src is None:
         return range(start, start + 1)
+    return range(start, ctx.memo[_block_end, src, start])
+
+
+def _block_end(src: api.SourceFile, start: int) -> int:
+    """The line after the block that starts at line ``start`` of ``src`` (pure)."""
     end = start + 1
     while end <= len(src.lines) and not KEY_LINE_RE.match(src.line(end)):
         end += 1
-    return range(start, end)
+    return end
+
+
+def first_line_with(src: api.SourceFile, text: str) -> int | None:
+    """The number of the first line of ``src`` that holds ``text``, if any (pure)."""
+    if text not in src.text:
+        return None  # a line holding it would be in the text too
+    for number, line in enumerate(src.lines, start=1):
+        if text in line:
+            return number
+    return None
 
 
 def value_location(state: api.State, ctx: api.RuleContext, arg: str, text: str) -> api.SourceLocation:

@@ -13,4 +13,10 @@ Endpoint = api.Endpoint
 endpoints_in = api.endpoints_in
 names_self = api.names_self
 
-__all__ = ["Endpoint", "endpoints_in", "names_self"]
+
+def endpoints_of(text: str) -> tuple[Endpoint, ...]:
+    """``endpoints_in(text)``, collected (pure: the rules memoise it per scan)."""
+    return tuple(endpoints_in(text))
+
+
+__all__ = ["Endpoint", "endpoints_in", "endpoints_of", "names_self"]

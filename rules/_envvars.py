@@ -6,6 +6,7 @@ import posixpath
 import re
 import shlex
 from dataclasses import dataclass
+from typing import Any
 
 from saltscan import api
 
@@ -71,6 +72,21 @@ def assignments(line: str, *, env_file: bool) -> list[tuple[str, str, str]]:
     return []
 
 
+def line_assignments(line: str, env_file: bool) -> tuple[tuple[str, str, str], ...]:
+    """``assignments`` as a tuple (pure: the rules memoise it per scan)."""
+    return tuple(assignments(line, env_file=env_file))
+
+
+def env_assignments(lines, env_file: bool, ctx: api.RuleContext) -> tuple[tuple[Any, str, str, str], ...]:
+    """``(location, form, name, value)`` for the env assignments of content lines
+    (``_content.ContentLine``; comments left out), in order: for ``per_lines``."""
+    return tuple(
+        (line.location, form, name, value)
+        for line in lines if not line.is_comment
+        for form, name, value in ctx.memo[line_assignments, line.text, env_file]
+    )
+
+
 def inline_assignments(command: str) -> list[tuple[str, str]]:
     """``(name, value)`` set on a command line: ``PGPASSWORD=x psql``, ``export X=``."""
     out: list[tuple[str, str]] = []
@@ -114,10 +130,10 @@ def credential(name: str, value: str, ctx: api.RuleContext) -> Credential | None
         return Credential(f"carries a credential from pillar {', '.join(keys)}", keys)
     if not value.strip():
         return None
-    key_reason = api.secret_key_reason(name)
+    key_reason = ctx.memo[api.secret_key_reason, name]
     if key_reason and not api.is_neutral(value):
         return Credential(f"is a credential ({key_reason})")
-    reason = api.secret_value_reason(value)
+    reason = ctx.memo[api.secret_value_reason, value]
     if reason:
         return Credential(f"carries a credential ({reason})")
     return None

@@ -14,6 +14,8 @@ import posixpath
 import re
 from typing import Iterable, Iterator
 
+from saltscan import api
+
 PATH_RE = re.compile(r"/[A-Za-z0-9_.@+%-]+(?:/[A-Za-z0-9_.@+%-]*)*")
 # Characters that may stand right before a path in a command line or a config file.
 _PATH_PRECEDERS = frozenset(" \t\n\"'=:,([{<>;|&`")
@@ -141,3 +143,19 @@ def paths_in(text: str) -> Iterator[str]:
         path = m.group(0).rstrip(".,;:-_")  # "/x/ehr-$(date).dump" names /x/ehr
         if len(path) > 1:
             yield path
+
+
+def host_paths(
+    text: str, app_dirs: tuple[str, ...], mounts: tuple[str, ...]
+) -> tuple[tuple[str, PathKind], ...]:
+    """``(path, kind)`` for the host-specific paths written in ``text``, in order (a
+    path may repeat); none in a text that holds an unknown value. Pure: the rules
+    memoise it per scan, as the same lines and values recur across states and minions."""
+    if api.UNKNOWN_RE.search(text):
+        return ()
+    found = []
+    for path in paths_in(text):
+        kind = classify(path, app_dirs, mounts)
+        if kind is not None:
+            found.append((path, kind))
+    return tuple(found)

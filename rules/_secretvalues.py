@@ -59,16 +59,25 @@ def is_reference(value: str) -> bool:
 
 def literal_secret(value: str, ctx: api.RuleContext) -> bool:
     """``value`` is a non-empty literal, not a reference, not injected from pillar."""
-    text = value.strip().strip("'\"")
-    if not text or api.is_neutral(text) or is_reference(text) or api.UNKNOWN_RE.search(text):
-        return False
-    if NOT_SECRET_VALUE.match(text):
+    text = ctx.memo[literal_text, value]
+    if text is None:
         return False
     return not ctx.secrets_in(text) and not ctx.from_pillar(text)
 
 
-def flag_values(command: str) -> list[tuple[str, str]]:
+def literal_text(value: str) -> str | None:
+    """``value`` unquoted, when it reads as a literal that may be a secret (not empty,
+    neutral, a reference, unknown, a URL without credentials or a path); else None."""
+    text = value.strip().strip("'\"")
+    if not text or api.is_neutral(text) or is_reference(text) or api.UNKNOWN_RE.search(text):
+        return None
+    if NOT_SECRET_VALUE.match(text):
+        return None
+    return text
+
+
+def flag_values(command: str) -> tuple[tuple[str, str], ...]:
     """``(flag, value)`` for secret-carrying flags on a command line."""
     out = [(m.group(1).lower(), m.group("value").strip("'\"")) for m in FLAG_RE.finditer(command)]
     out += [("p", m.group("value").strip("'\"")) for m in MYSQL_P_RE.finditer(command)]
-    return out
+    return tuple(out)

@@ -6,8 +6,8 @@ from typing import Iterator
 
 from saltscan import api
 
-from ._content import content_lines, target_path
-from ._envvars import assignments, credential, env_file_place, is_env_file
+from ._content import content_lines, per_lines, target_path
+from ._envvars import credential, env_assignments, env_file_place, is_env_file
 
 
 class EnvFileCredential(api.StateRule):
@@ -57,17 +57,17 @@ class EnvFileCredential(api.StateRule):
             return
         path = target_path(state)
         env_file = is_env_file(path)
-        for line in content_lines(state, ctx):
-            if line.is_comment:
+        lines = content_lines(state, ctx)
+        if not lines:
+            return
+        for location, form, name, value in per_lines(ctx, env_assignments, lines, env_file):
+            if form == "Environment=":
+                continue  # SS203
+            cred = credential(name, value, ctx)
+            if not cred:
                 continue
-            for form, name, value in assignments(line.text, env_file=env_file):
-                if form == "Environment=":
-                    continue  # SS203
-                cred = credential(name, value, ctx)
-                if not cred:
-                    continue
-                where = env_file_place(path) if env_file else f"an export line of {path}"
-                yield self.at(
-                    line.location, f"{name} {cred.detail}, written to {where}",
-                    state=state, subject=name,
-                )
+            where = env_file_place(path) if env_file else f"an export line of {path}"
+            yield self.at(
+                location, f"{name} {cred.detail}, written to {where}",
+                state=state, subject=name,
+            )

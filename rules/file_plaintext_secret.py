@@ -7,7 +7,7 @@ from typing import Iterator
 
 from saltscan import api
 
-from ._content import content_lines, is_literal
+from ._content import content_lines, is_literal, per_lines
 from ._secretvalues import literal_secret, secret_key, what_secret
 
 PAIR_RE = re.compile(
@@ -57,48 +57,62 @@ class FilePlaintextSecret(api.StateRule):
     hint = "template the value from encrypted pillar or a secret store, or mount it as a secret"
 
     def check(self, state: api.State, ctx: api.RuleContext) -> Iterator[api.Finding]:
+        lines = content_lines(state, ctx)
+        if not lines:
+            return
         reported: set[tuple[api.SourceLocation, str]] = set()
-        for line in content_lines(state, ctx):
-            if line.is_comment:
+        for location, key, value, reason in per_lines(ctx, _written_secrets, lines):
+            if (location, key) in reported:
                 continue
-            for key, value, reason in _secrets_on(line.text):
-                if (line.location, key) in reported:
-                    continue
-                if not (literal_secret(value, ctx) and is_literal(value, line, ctx)):
-                    continue
-                reported.add((line.location, key))
-                what = what_secret(value)
-                if key == reason:
-                    message = f"the contents of {state.name} hold a {reason} in clear"
-                elif what != "a secret":
-                    message = f"{key} is {what} written in clear in the contents of {state.name} ({reason})"
-                else:
-                    message = f"{key} is written in clear in the contents of {state.name} ({reason})"
-                yield self.at(line.location, message, state=state, subject=key)
+            if not literal_secret(value, ctx):  # not from this minion's pillar
+                continue
+            reported.add((location, key))
+            what = what_secret(value)
+            if key == reason:
+                message = f"the contents of {state.name} hold a {reason} in clear"
+            elif what != "a secret":
+                message = f"{key} is {what} written in clear in the contents of {state.name} ({reason})"
+            else:
+                message = f"{key} is written in clear in the contents of {state.name} ({reason})"
+            yield self.at(location, message, state=state, subject=key)
+
+
+def _written_secrets(lines, ctx: api.RuleContext) -> tuple[tuple[api.SourceLocation, str, str, str], ...]:
+    """``(location, key, value, reason)`` of the secrets the lines set, written as
+    such in the original source (not comments), in order."""
+    return tuple(
+        (line.location, key, value, reason)
+        for line in lines if not line.is_comment
+        for key, value, reason in ctx.memo.nested(_secrets_on, line.text)
+        if is_literal(value, line, ctx)
+    )
 
 
 RANDOM = "high-entropy string"
 
 
-def _secrets_on(text: str) -> Iterator[tuple[str, str, str]]:
+def _secrets_on(memo: api.ScanMemo, text: str) -> tuple[tuple[str, str, str], ...]:
     """``(key, value, reason)`` for the secrets a content line sets.
 
     A known credential format counts wherever it is on the line; randomness only in
     a value (of a ``key = value`` pair or an XML element) or a line that is one bare
-    token: a whole XML line has no spaces and would read as one random token."""
-    value_reason = api.secret_value_reason(text)
+    token: a whole XML line has no spaces and would read as one random token. Pure:
+    memoised per scan (``memo.nested``), and so are the values it judges (the same
+    value is on many lines)."""
+    value_reason = memo[api.secret_value_reason, text]
     if value_reason and value_reason != RANDOM:
-        yield value_reason, text.strip(), value_reason
-        return
+        return ((value_reason, text.strip(), value_reason),)
+    found = []
     pairs = [m for m in (PAIR_RE.match(text), *XML_RE.finditer(text)) if m]
     for m in pairs:
-        reason = secret_key(m.group("key")) or _random(m.group("value"))
+        reason = memo[secret_key, m.group("key")] or _random(memo, m.group("value"))
         if reason:
-            yield m.group("key"), m.group("value"), reason
+            found.append((m.group("key"), m.group("value"), reason))
     token = text.strip()
-    if not pairs and _random(token):
-        yield RANDOM, token, RANDOM
+    if not pairs and _random(memo, token):
+        found.append((RANDOM, token, RANDOM))
+    return tuple(found)
 
 
-def _random(value: str) -> str | None:
-    return RANDOM if api.secret_value_reason(value.strip()) == RANDOM else None
+def _random(memo: api.ScanMemo, value: str) -> str | None:
+    return RANDOM if memo[api.secret_value_reason, value.strip()] == RANDOM else None

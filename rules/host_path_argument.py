@@ -7,7 +7,7 @@ from typing import Iterator
 from saltscan import api
 
 from . import _paths
-from ._appdirs import AppDirOptions, RenderAppDirs
+from ._appdirs import AppDirOptions, app_dirs, mount_points
 from ._content import CONTENT_ARGS, template_inputs, value_location, writes_scratch_file
 
 # Arguments that name where Salt gets a file from, not where the application runs.
@@ -61,15 +61,11 @@ class HostPathArgument(api.StateRule):
 
     Options = AppDirOptions
 
-    def __init__(self, options=None) -> None:
-        super().__init__(options)
-        self._install_dirs = RenderAppDirs()
-
     def check(self, state: api.State, ctx: api.RuleContext) -> Iterator[api.Finding]:
-        if writes_scratch_file(state):
+        if writes_scratch_file(state, ctx):
             return
-        app_dirs = self._install_dirs.with_options(self.options, ctx)
-        mounts = _mount_points(ctx)
+        dirs = app_dirs(self.options, ctx)
+        mounts = mount_points(ctx)
         found: dict[str, tuple[str, _paths.PathKind]] = {}  # path -> (arg, kind)
         # What only feeds a template that rendered is judged in the rendered file
         # (SS102): a path the template never writes is no dependency of the state.
@@ -78,12 +74,9 @@ class HostPathArgument(api.StateRule):
             if arg in SKIPPED_ARGS or arg in CONTENT_ARGS or arg in feeds_template:
                 continue
             value = state.name if arg == "name" else state.args[arg]
-            for _, text in api.iter_strings(value):
-                if api.UNKNOWN_RE.search(text):
-                    continue
-                for path in _paths.paths_in(text):
-                    kind = _paths.classify(path, app_dirs, mounts)
-                    if kind is not None and path not in found and not ctx.allowlist.allows_path(path):
+            for text in api.iter_texts(value):
+                for path, kind in ctx.memo[_paths.host_paths, text, dirs, mounts]:
+                    if path not in found and not ctx.allowlist.allows_path(path):
                         found[path] = (arg, kind)
         if not found:
             return
@@ -99,9 +92,3 @@ class HostPathArgument(api.StateRule):
             state=state, subject=" ".join(sorted(found)),
         )
 
-
-def _mount_points(ctx: api.RuleContext) -> tuple[str, ...]:
-    return tuple(sorted(
-        st.name for st in ctx.render.states
-        if st.fun == "mount.mounted" and st.name.startswith("/")
-    ))

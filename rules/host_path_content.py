@@ -7,8 +7,8 @@ from typing import Iterator
 from saltscan import api
 
 from . import _paths
-from ._appdirs import AppDirOptions, RenderAppDirs
-from ._content import content_lines, writes_scratch_file
+from ._appdirs import AppDirOptions, app_dirs, mount_points
+from ._content import content_lines, per_lines, writes_scratch_file
 
 
 class HostPathContent(api.StateRule):
@@ -55,34 +55,35 @@ class HostPathContent(api.StateRule):
 
     Options = AppDirOptions
 
-    def __init__(self, options=None) -> None:
-        super().__init__(options)
-        self._install_dirs = RenderAppDirs()
-
     def check(self, state: api.State, ctx: api.RuleContext) -> Iterator[api.Finding]:
-        if writes_scratch_file(state):
+        if writes_scratch_file(state, ctx):
             return
-        app_dirs = self._install_dirs.with_options(self.options, ctx)
-        by_line: dict[api.SourceLocation, dict[str, _paths.PathKind]] = {}
-        for line in content_lines(state, ctx):
-            if line.is_comment or api.UNKNOWN_RE.search(line.text):
-                continue
-            for path in _paths.paths_in(line.text):
-                kind = _paths.classify(path, app_dirs, _mount_points(ctx))
-                if kind is not None and not ctx.allowlist.allows_path(path):
-                    by_line.setdefault(line.location, {}).setdefault(path, kind)
-        for location, found in by_line.items():
-            (first, kind), *others = found.items()
+        lines = content_lines(state, ctx)
+        if not lines:
+            return
+        by_line = per_lines(ctx, _host_paths_by_line, lines, app_dirs(self.options, ctx),
+                            mount_points(ctx))
+        for location, found in by_line:
+            (first, kind), *others = found
             if not others:
                 message = f"{kind.value} {first} in the contents of {state.name}: {_paths.REMEDY[kind]}"
             else:
                 message = f"host paths in the contents of {state.name}: " + "; ".join(
-                    f"{k.value} {p} ({_paths.REMEDY[k]})" for p, k in found.items())
-            yield self.at(location, message, state=state, subject=" ".join(sorted(found)))
+                    f"{k.value} {p} ({_paths.REMEDY[k]})" for p, k in found)
+            yield self.at(location, message, state=state, subject=" ".join(sorted(p for p, _ in found)))
 
 
-def _mount_points(ctx: api.RuleContext) -> tuple[str, ...]:
-    return tuple(sorted(
-        st.name for st in ctx.render.states
-        if st.fun == "mount.mounted" and st.name.startswith("/")
-    ))
+PathsAt = tuple[tuple[api.SourceLocation, tuple[tuple[str, _paths.PathKind], ...]], ...]
+
+
+def _host_paths_by_line(lines, dirs: tuple[str, ...], mounts: tuple[str, ...],
+                        ctx: api.RuleContext) -> PathsAt:
+    """The host paths (and their kind) the lines write, by source line, in order."""
+    by_line: dict[api.SourceLocation, dict[str, _paths.PathKind]] = {}
+    for line in lines:
+        if line.is_comment:
+            continue
+        for path, kind in ctx.memo[_paths.host_paths, line.text, dirs, mounts]:
+            if not ctx.allowlist.allows_path(path):
+                by_line.setdefault(line.location, {}).setdefault(path, kind)
+    return tuple((location, tuple(found.items())) for location, found in by_line.items())

@@ -74,12 +74,16 @@ class LoginAccounts(api.StateRule):
 
 def _used(name: str, args: tuple[str, ...], ctx: api.RuleContext) -> bool:
     """Some state other than an account, a key or sudo rule runs as / writes for it."""
-    for st in ctx.render.states:
-        if st.module in ("user", "group", "ssh_auth"):
-            continue
-        if any(st.args.get(arg) == name for arg in args):
-            return True
-    return False
+    return name in ctx.once((_used, args), lambda: _users(ctx.render, args))
+
+
+def _users(render: api.MinionRender, args: tuple[str, ...]) -> frozenset[str]:
+    """The names the render's states (not accounts, keys or sudo rules) give in ``args``
+    (only strings: a name is one, and nothing else equals it)."""
+    return frozenset(
+        value for st in render.states if st.module not in ("user", "group", "ssh_auth")
+        for value in (st.args.get(arg) for arg in args) if isinstance(value, str)
+    )
 
 
 def _login_shell(state: api.State) -> bool:

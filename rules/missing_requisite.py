@@ -53,7 +53,7 @@ class MissingRequisite(RenderErrorRule):
         seen: set[api.SourceLocation] = set()
         missing_sls = _missing_includes(ctx.render)
         for node, req in graph.graph.get("missing_requisites", ()):
-            state = api.state_of_node(graph, node, ctx.render)
+            state = ctx.state_of_node(graph, node)
             if state is None or req.location in seen:
                 continue
             if req.target_type == "sls" and any(

@@ -55,22 +55,27 @@ class PillarPlaintextSecret(api.GraphRule):
 
     def check(self, graph, ctx: api.RuleContext) -> Iterator[api.Finding]:
         for pv in ctx.render.pillar_values:
-            reason = plaintext_reason(pv)
+            reason = plaintext_reason(pv, ctx.memo)
             if reason:
                 yield self.at_pillar(
                     pv, f"pillar key {pv.key_path} holds {what_secret(pv.value)} in clear ({reason})"
                 )
 
 
-def plaintext_reason(pv: api.PillarValue) -> str | None:
-    """Why ``pv`` is a secret stored in clear, or None."""
+def plaintext_reason(pv: api.PillarValue, memo: api.ScanMemo | None = None) -> str | None:
+    """Why ``pv`` is a secret stored in clear, or None. ``memo`` (``ctx.memo``)
+    judges a string once per scan: every minion has most of the same pillar."""
     value = pv.value
     if value is None or isinstance(value, (bool, dict, list)) or api.UNKNOWN_RE.search(str(value)):
         return None  # not a scalar, or a missing key / a value rendering could not know
     if pv.secret:
         storage, reason = pv.storage, pv.secret_reason
     else:
-        secret, storage, reason = api.is_secret(pv.key_path, value)
+        # Only strings are memoised: 1 and 1.0 would be one key, and is_secret tells them apart.
+        if memo is not None and type(value) is str:
+            secret, storage, reason = memo[api.is_secret, pv.key_path, value]
+        else:
+            secret, storage, reason = api.is_secret(pv.key_path, value)
         if not secret:
             return None
     if storage is not api.SecretStorage.PLAINTEXT:

@@ -56,7 +56,7 @@ class RequisiteCycle(api.GraphRule):
         reported: set[str] = set()
         # Each cycle starts at its smallest node: one rotation per cycle, so one finding.
         for cycle in api.find_requisite_cycles(graph):
-            states = [api.state_of_node(graph, node, ctx.render) for node in cycle]
+            states = [ctx.state_of_node(graph, node) for node in cycle]
             if any(st is None for st in states):
                 continue
             path = " -> ".join(f"{st.module}:{st.id}" for st in [*states, states[0]])

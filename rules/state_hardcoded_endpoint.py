@@ -10,7 +10,14 @@ from typing import Iterator
 from saltscan import api
 
 from . import _endpoints
-from ._content import CONTENT_ARGS, block_range, template_inputs, value_location, writes_scratch_file
+from ._content import (
+    CONTENT_ARGS,
+    block_range,
+    first_line_with,
+    template_inputs,
+    value_location,
+    writes_scratch_file,
+)
 
 # Arguments naming where Salt downloads a file from (fetched once, at image build in
 # a container world); a package repository (``pkgrepo``) is still reported: it is an
@@ -22,6 +29,7 @@ BUILD_ARGS = frozenset({
 # Arguments that name or describe a state, never an address it connects to: a cron
 # job's ``identifier`` (``letsencrypt-www.example.com``), a ``comment``.
 LABEL_ARGS = frozenset({"identifier", "comment"})
+NOT_ENDPOINT_ARGS = BUILD_ARGS | LABEL_ARGS | frozenset(CONTENT_ARGS)
 
 
 class StateHardcodedEndpoint(api.GraphRule):
@@ -77,16 +85,15 @@ class StateHardcodedEndpoint(api.GraphRule):
         per_state: list[tuple[api.State, dict[str, tuple[api.SourceLocation, str, tuple]]]] = []
         # (file, line, host) -> the states using a literal written there, outside them
         shared: dict[tuple[str, int, str], list[tuple[api.State, str]]] = {}
+        memo = ctx.memo  # the same arguments recur for every minion
         for state in ctx.render.states:
             if state.module in self.options.skipped_modules or state.module == "test":
                 continue
-            if writes_scratch_file(state):
+            if writes_scratch_file(state, ctx):
                 continue
             found: dict[str, tuple[api.SourceLocation, str, tuple]] = {}
             for arg, text in _strings(state):
-                if _endpoints.names_self(arg) or _endpoints.names_self(text):
-                    continue
-                for ep in _endpoints.endpoints_in(text):
+                for ep in memo[_endpoints_named, arg, text]:
                     if ep.label in found or _excluded(ep, ctx):
                         continue
                     where = _literal_place(ep, state, ctx)
@@ -122,6 +129,14 @@ class StateHardcodedEndpoint(api.GraphRule):
                 )
 
 
+def _endpoints_named(arg: str, text: str) -> tuple[_endpoints.Endpoint, ...]:
+    """The endpoints in ``text`` of argument ``arg``; none when either names the
+    site itself (pure: memoised per scan)."""
+    if _endpoints.names_self(arg) or _endpoints.names_self(text):
+        return ()
+    return _endpoints.endpoints_of(text)
+
+
 def _excluded(ep: _endpoints.Endpoint, ctx: api.RuleContext) -> bool:
     return "__unknown_" in ep.host or ctx.allowlist.allows_host(ep.host) or \
         ep.host in ctx.minion_names
@@ -136,9 +151,9 @@ def _literal_place(ep: _endpoints.Endpoint, state: api.State, ctx: api.RuleConte
         block = block_range(state, ctx)
         if any(ep.written in src.line(n) for n in block):
             return "block"
-        for number, text in enumerate(src.lines, start=1):
-            if ep.written in text:
-                return number
+        number = ctx.memo[first_line_with, src, ep.written]
+        if number is not None:
+            return number
     return None if ctx.from_pillar(ep.written) else "elsewhere"
 
 
@@ -150,7 +165,8 @@ _DOWNLOAD_CMD = re.compile(r"^\s*(?:curl\b(?=[^|;&]*\s(?:-[a-zA-Z]*[oO]\b|--outp
 def _strings(state: api.State) -> Iterator[tuple[str, str]]:
     if not (state.module == "cmd" and _DOWNLOAD_CMD.match(state.name)):
         yield "name", state.name
-    skipped = BUILD_ARGS | LABEL_ARGS | template_inputs(state) | set(CONTENT_ARGS)
+    inputs = template_inputs(state)
+    skipped = NOT_ENDPOINT_ARGS | inputs if inputs else NOT_ENDPOINT_ARGS
     for arg in sorted(state.args):
         if arg in skipped:
             continue

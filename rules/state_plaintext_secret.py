@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Iterator
+from typing import Iterator, Union
 
 from saltscan import api
 
@@ -56,18 +56,24 @@ class StatePlaintextSecret(api.StateRule):
     hint = "move the secret to encrypted pillar or a secret store and reference it"
 
     def check(self, state: api.State, ctx: api.RuleContext) -> Iterator[api.Finding]:
-        if writes_scratch_file(state):
+        if writes_scratch_file(state, ctx):
             return  # a scratch file (a formula's _mapdata dump): its values are the map's
         reported: set[str] = set()
+        memo = ctx.memo  # the same keys and values recur across states and minions
         for arg in sorted(state.args):
             if arg in SKIPPED_ARGS or arg in CONTENT_ARGS:
                 continue
-            for path, text in api.iter_strings(state.args[arg], arg):
-                key = _last_key(path)
+            strings: list[tuple[str, str, _Path]] = []
+            _collect(state.args[arg], arg, memo[_last_key, arg], strings, memo)
+            for key, text, where_in in strings:
                 if text == key:
                     continue  # a dict key, yielded as text
-                reason = api.secret_key_reason(key) or _format_reason(text)
-                if reason and path not in reported and literal_secret(text, ctx):
+                reason = memo[api.secret_key_reason, key] or \
+                    _format_reason(memo[api.secret_value_reason, text])
+                if not reason:
+                    continue
+                path = _render(where_in)
+                if path not in reported and literal_secret(text, ctx):
                     reported.add(path)
                     where = value_location(state, ctx, arg, key if key != arg else "")
                     yield self.at(
@@ -75,7 +81,7 @@ class StatePlaintextSecret(api.StateRule):
                         state=state, subject=path,
                     )
         for arg, command in commands(state):
-            for flag, value in flag_values(command):
+            for flag, value in memo[flag_values, command]:
                 subject = f"{arg}:{flag}"
                 if subject not in reported and literal_secret(value, ctx):
                     reported.add(subject)
@@ -86,8 +92,49 @@ class StatePlaintextSecret(api.StateRule):
                     )
 
 
-def _format_reason(text: str) -> str | None:
-    """A value that is a secret by a known format. Randomness alone is not enough
-    here: package names, checksums and ids in state arguments look random too."""
-    reason = api.secret_value_reason(text)
+# Where a string is in an argument: the argument's name, or (parent, dict key or list
+# index, is an index). Rendered as ``api.iter_strings`` writes paths, and only for the
+# few strings that are secrets: most arguments hold thousands of strings.
+_Path = Union[str, tuple]
+
+
+def _collect(value: object, where: _Path, key: str, out: list, memo: api.ScanMemo) -> None:
+    """``(last key, text, path)`` for every string ``api.iter_strings(value, path)``
+    yields, in the same order; ``last key`` is ``_last_key`` of the path, which only
+    depends on the last dict key or list index (memoised per key)."""
+    if isinstance(value, str):
+        out.append((key, value, where))
+    elif isinstance(value, dict):
+        for name, item in value.items():
+            sub = (where, name, False)
+            last = memo[_last_key, str(name)]
+            if isinstance(name, str):
+                out.append((last, name, sub))
+            if isinstance(item, str):  # most leaves: no call for them
+                out.append((last, item, sub))
+            elif isinstance(item, (dict, list, tuple)):
+                _collect(item, sub, last, out, memo)
+    elif isinstance(value, (list, tuple)):
+        for i, item in enumerate(value):
+            if isinstance(item, str):
+                out.append((str(i), item, (where, i, True)))
+            elif isinstance(item, (dict, list, tuple)):
+                _collect(item, (where, i, True), str(i), out, memo)
+
+
+def _render(where: _Path) -> str:
+    """The path ``api.iter_strings`` gives the string at ``where``."""
+    if isinstance(where, str):
+        return where
+    parent, name, index = where
+    path = _render(parent)
+    if index:
+        return f"{path}[{name}]"
+    return f"{path}.{name}" if path else str(name)
+
+
+def _format_reason(reason: str | None) -> str | None:
+    """``api.secret_value_reason`` of a value, when it is a secret by a known format.
+    Randomness alone is not enough here: package names, checksums and ids in state
+    arguments look random too."""
     return None if reason == "high-entropy string" else reason

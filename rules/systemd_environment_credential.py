@@ -6,8 +6,8 @@ from typing import Iterator
 
 from saltscan import api
 
-from ._content import content_lines, target_path
-from ._envvars import assignments, credential, is_systemd_unit
+from ._content import content_lines, per_lines, target_path
+from ._envvars import credential, env_assignments, is_systemd_unit
 
 
 class SystemdEnvironmentCredential(api.StateRule):
@@ -55,15 +55,15 @@ class SystemdEnvironmentCredential(api.StateRule):
             return
         path = target_path(state)
         place = f"the systemd unit {path}" if is_systemd_unit(path) else path
-        for line in content_lines(state, ctx):
-            if line.is_comment:
+        lines = content_lines(state, ctx)
+        if not lines:
+            return
+        for location, form, name, value in per_lines(ctx, env_assignments, lines, False):
+            if form != "Environment=":
                 continue
-            for form, name, value in assignments(line.text, env_file=False):
-                if form != "Environment=":
-                    continue
-                cred = credential(name, value, ctx)
-                if cred:
-                    yield self.at(
-                        line.location, f"{name} {cred.detail}, in an Environment= line of {place}",
-                        state=state, subject=name,
-                    )
+            cred = credential(name, value, ctx)
+            if cred:
+                yield self.at(
+                    location, f"{name} {cred.detail}, in an Environment= line of {place}",
+                    state=state, subject=name,
+                )

@@ -8,7 +8,7 @@ from typing import Iterator
 from saltscan import api
 
 from . import _endpoints
-from ._content import content_lines, is_literal, writes_scratch_file
+from ._content import content_lines, is_literal, per_lines, writes_scratch_file
 
 # Text that names a document, never a system anything connects to: systemd's
 # ``Documentation=`` URLs, XML namespace names and schema locations (an attribute
@@ -63,26 +63,40 @@ class TemplateHardcodedEndpoint(api.StateRule):
     hint = "template the address from configuration injected at run time (env var, ConfigMap)"
 
     def check(self, state: api.State, ctx: api.RuleContext) -> Iterator[api.Finding]:
-        if writes_scratch_file(state):
+        if writes_scratch_file(state, ctx):
+            return
+        lines = content_lines(state, ctx)
+        if not lines:
             return
         by_line: dict[api.SourceLocation, dict[str, str]] = {}
-        open_quote: str | None = None
-        for line in content_lines(state, ctx):
-            text, open_quote = without_document_references(line.text, open_quote)
-            if line.is_comment or _endpoints.names_self(text):
-                continue
-            for ep in _endpoints.endpoints_in(text):
-                if "__unknown_" in ep.host or ctx.allowlist.allows_host(ep.host):
-                    continue
-                if ep.host in ctx.minion_names or not is_literal(ep.written, line, ctx):
-                    continue
-                by_line.setdefault(line.location, {}).setdefault(ep.label, ep.what)
+        for location, host, label, what in per_lines(ctx, _literal_endpoints, lines):
+            if host not in ctx.minion_names:  # the one test that depends on the minion
+                by_line.setdefault(location, {}).setdefault(label, what)
         for location, found in by_line.items():
             what = ", ".join(f"{kind} {label}" for label, kind in found.items())
             yield self.at(
                 location, f"hardcoded {what} in the contents of {state.name}",
                 state=state, subject=" ".join(sorted(found)),
             )
+
+
+def _literal_endpoints(lines, ctx: api.RuleContext) -> tuple[tuple[api.SourceLocation, str, str, str], ...]:
+    """``(location, host, label, what)`` of the endpoints written literally in the
+    lines (not in comments, document references or the site's own names; not
+    allowed), in order."""
+    found = []
+    open_quote: str | None = None
+    memo = ctx.memo  # the same lines recur in several files
+    for line in lines:
+        text, open_quote = memo[without_document_references, line.text, open_quote]
+        if line.is_comment or memo[_endpoints.names_self, text]:
+            continue
+        for ep in memo[_endpoints.endpoints_of, text]:
+            if "__unknown_" in ep.host or ctx.allowlist.allows_host(ep.host):
+                continue
+            if is_literal(ep.written, line, ctx):
+                found.append((line.location, ep.host, ep.label, ep.what))
+    return tuple(found)
 
 
 def without_document_references(text: str, open_quote: str | None) -> tuple[str, str | None]:

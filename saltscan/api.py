@@ -43,6 +43,7 @@ from typing import Any, Iterator
 import networkx as nx
 
 from saltscan.engine.context import RuleContext, SourceFile, TreeContext
+from saltscan.engine.memo import ScanMemo
 from saltscan.engine.rule import (
     GraphRule,
     NoOptions,
@@ -86,11 +87,11 @@ from saltscan.report.inputs import RuleInfo
 __all__ = [
     "Category", "Endpoint", "Finding", "GraphRule", "MinionRender", "Model", "NoOptions", "PillarValue",
     "RenderError", "RenderErrorKind", "RenderedTemplate", "Requisite", "RequisiteKind",
-    "Rule", "RuleContext", "RuleInfo", "RuleKind", "SaltCall", "SecretStorage", "Severity",
+    "Rule", "RuleContext", "RuleInfo", "RuleKind", "SaltCall", "ScanMemo", "SecretStorage", "Severity",
     "SourceFile", "SourceKind", "SourceLocation", "SourceRule", "State", "StateRef",
     "StateRule", "TreeContext", "UNKNOWN_RE", "Unknown", "UnknownOrigin", "classify_key",
     "classify_value", "contains_unknown", "endpoints_in", "find_requisite_cycles", "has_requisite_path",
-    "is_neutral", "is_placeholder", "is_secret", "iter_strings", "mask", "names_self", "option",
+    "is_neutral", "is_placeholder", "is_secret", "iter_strings", "iter_texts", "mask", "names_self", "option",
     "secret_key_reason", "secret_storage", "secret_value_reason", "state_of_node",
 ]
 
@@ -113,6 +114,33 @@ def iter_strings(value: Any, path: str = "") -> Iterator[tuple[str, str]]:
     elif isinstance(value, (list, tuple)):
         for i, item in enumerate(value):
             yield from iter_strings(item, f"{path}[{i}]")
+
+
+def iter_texts(value: Any) -> list[str]:
+    """The texts ``iter_strings(value)`` yields, in the same order, without their
+    paths: cheaper, for rules that do not report where in the argument a string is."""
+    out: list[str] = []
+    _texts(value, out)
+    return out
+
+
+def _texts(value: Any, out: list[str]) -> None:
+    if isinstance(value, str):
+        out.append(value)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            if isinstance(key, str):
+                out.append(key)
+            if isinstance(item, str):
+                out.append(item)
+            elif isinstance(item, (dict, list, tuple)):
+                _texts(item, out)
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            if isinstance(item, str):
+                out.append(item)
+            elif isinstance(item, (dict, list, tuple)):
+                _texts(item, out)
 
 
 def secret_key_reason(key: str) -> str | None:

@@ -53,6 +53,8 @@ class Allowlist:
 
     def allows_host(self, host: str) -> bool:
         """Hostname globs (case-insensitive), IP addresses, CIDR networks."""
+        if not self.hosts:
+            return False  # the usual case: no parsing the host for nothing
         host = host.lower().strip("[]")
         address = _ip(host)
         for pattern in self.hosts:

@@ -7,11 +7,13 @@ Contexts are read-only views. ``SourceReader`` caches the original files of one 
 from __future__ import annotations
 
 import re
+from collections import deque
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterator
+from typing import TYPE_CHECKING, Any, Callable, Hashable, Iterator, TypeVar
 
+from saltscan.engine.memo import ScanMemo
 from saltscan.engine.rule import SourceKind
 from saltscan.model import MinionRender, Model, PillarValue, RenderedTemplate, State
 
@@ -25,6 +27,8 @@ MAX_SOURCE_BYTES = 4 * 1024 * 1024
 # A secret pillar value shorter than this is not searched for in rendered text: too
 # many short strings ("admin", "true") occur by chance.
 MIN_SECRET_MATCH = 6
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -53,11 +57,23 @@ class SourceReader:
     def __init__(self, root: Path) -> None:
         self._root = Path(root)
         self._cache: dict[str, str | None] = {}
+        # One SourceFile per (path, kind): its ``lines`` are split once, not per rule call.
+        self._files: dict[tuple[str, SourceKind], SourceFile | None] = {}
 
     def text(self, relpath: str) -> str | None:
         if relpath not in self._cache:
             self._cache[relpath] = self._read(relpath)
         return self._cache[relpath]
+
+    def file(self, relpath: str, kind: SourceKind = SourceKind.SLS) -> SourceFile | None:
+        """The file at ``relpath`` as a ``SourceFile`` of ``kind``, or None when unreadable."""
+        key = (relpath, kind)
+        try:
+            return self._files[key]
+        except KeyError:
+            text = self.text(relpath)
+            found = self._files[key] = None if text is None else SourceFile(relpath, text, kind)
+            return found
 
     def _read(self, relpath: str) -> str | None:
         if not relpath:
@@ -83,29 +99,43 @@ class TreeContext:
     model: Model
     allowlist: "Allowlist"
     reader: SourceReader = field(compare=False, repr=False)
+    memo: ScanMemo = field(default_factory=ScanMemo, compare=False, repr=False)
 
     def source(self, relpath: str, kind: SourceKind = SourceKind.SLS) -> SourceFile | None:
-        text = self.reader.text(relpath)
-        return None if text is None else SourceFile(relpath, text, kind)
+        return self.reader.file(relpath, kind)
 
 
 @dataclass(frozen=True)
 class RuleContext:
-    """One minion's render (and graph, for graph rules), for state and graph rules."""
+    """One minion's render (and graph, for graph rules), for state and graph rules.
+
+    ``memo`` is the scan's cache of pure functions (shared by every context of one
+    ``run_rules``); ``once`` caches what depends on this render only."""
 
     model: Model
     render: MinionRender
     allowlist: "Allowlist"
     reader: SourceReader = field(compare=False, repr=False)
     graph: "nx.MultiDiGraph | None" = field(default=None, compare=False, repr=False)
+    memo: ScanMemo = field(default_factory=ScanMemo, compare=False, repr=False)
+    _per_render: dict = field(default_factory=dict, init=False, compare=False, repr=False)
 
     @property
     def minion(self) -> str:
         return self.render.minion.id
 
+    def once(self, key: Hashable, compute: Callable[[], T]) -> T:
+        """``compute()``, computed once for this render: ``key`` names what it is
+        (a module-level name or a tuple of one and hashable arguments) and must
+        stand for everything it depends on besides this context."""
+        try:
+            return self._per_render[key]
+        except KeyError:
+            result = self._per_render[key] = compute()
+            return result
+
     def source(self, relpath: str, kind: SourceKind = SourceKind.SLS) -> SourceFile | None:
-        text = self.reader.text(relpath)
-        return None if text is None else SourceFile(relpath, text, kind)
+        return self.reader.file(relpath, kind)
 
     # -- states and templates -----------------------------------------------------
 
@@ -119,6 +149,54 @@ class RuleContext:
                 return st
         return self.render.state(template.state_id)
 
+    def state_of_node(self, graph: "nx.MultiDiGraph", node: str) -> State | None:
+        """``api.state_of_node(graph, node, self.render)``, through an index of the
+        render's states (graph rules ask for every node: a scan per node is quadratic)."""
+        if node not in graph:
+            return None
+        data = graph.nodes[node]
+        if data.get("kind") != "state":
+            return None
+        key = (data.get("state_id"), data.get("sls"), data.get("fun"))
+        candidates = self._states_by_key.get(key, ())
+        for st in candidates:
+            if st.name == data.get("name"):
+                return st
+        return candidates[0] if candidates else None
+
+    def has_requisite_path(self, graph: "nx.MultiDiGraph", a: str, b: str) -> bool:
+        """``api.has_requisite_path(graph, a, b)``: the same walk, over each node's
+        requisite dependencies found once per render (a graph rule asks for many
+        pairs of one graph, and each walk would list the same nodes' edges again)."""
+        if a not in graph or b not in graph or a == b:
+            return False
+        seen = {a}
+        queue = deque([a])
+        while queue:
+            for nxt in self._requisite_dependencies(graph, queue.popleft()):
+                if nxt == b:
+                    return True
+                if nxt not in seen:
+                    seen.add(nxt)
+                    queue.append(nxt)
+        return False
+
+    def _requisite_dependencies(self, graph: "nx.MultiDiGraph", node: str) -> tuple[str, ...]:
+        from saltscan.graph.requisites import requisite_dependencies
+
+        if graph is not self.graph:  # only the render's own graph is cached
+            return tuple(requisite_dependencies(graph, node))
+        return self.once(("requisite_dependencies", node),
+                         lambda: tuple(requisite_dependencies(graph, node)))
+
+    @cached_property
+    def _states_by_key(self) -> dict[tuple, list[State]]:
+        """(id, sls, function) -> the render's states with them, in render order."""
+        index: dict[tuple, list[State]] = {}
+        for st in self.render.states:
+            index.setdefault((st.id, st.sls, st.fun), []).append(st)
+        return index
+
     @cached_property
     def _templates_by_state(self) -> dict[str, RenderedTemplate]:
         return {t.state_id: t for t in self.render.templates}
@@ -131,6 +209,13 @@ class RuleContext:
         master); None when no state root has it."""
         if not isinstance(url, str) or not url.startswith("salt://"):
             return None
+        # The state roots and the files in them are the same for every render.
+        return self.memo.once(
+            ("resolve_salt_url", url, saltenv, directory),
+            lambda: self._resolve_salt_url(url, saltenv, directory),
+        )
+
+    def _resolve_salt_url(self, url: str, saltenv: str, directory: bool) -> str | None:
         rest, _, query = url[len("salt://"):].partition("?")
         for part in query.split("&"):
             if part.startswith("saltenv="):
@@ -170,22 +255,19 @@ class RuleContext:
     @cached_property
     def secret_pillar(self) -> tuple[PillarValue, ...]:
         """Secret pillar leaves whose text is long enough to be searched for."""
-        from saltscan.secrets import is_secret
-
-        def secret(pv: PillarValue) -> bool:
-            return pv.secret or is_secret(pv.key_path, pv.value)[0]
-
         return tuple(
             pv for pv in self.render.pillar_values
             if isinstance(pv.value, (str, int)) and not isinstance(pv.value, bool)
-            and len(str(pv.value)) >= MIN_SECRET_MATCH and secret(pv)
+            and len(str(pv.value)) >= MIN_SECRET_MATCH
+            and (pv.secret or secret_leaf(self.memo, pv.key_path, pv.value))
         )
 
     def secrets_in(self, text: str) -> tuple[PillarValue, ...]:
         """The secret pillar values that occur in ``text`` (rendered data), by key path."""
-        if not text:
+        if not text or not self.secret_pillar:
             return ()
-        return tuple(pv for pv in self.secret_pillar if str(pv.value) in text)
+        return self.once(("secrets_in", text), lambda: tuple(
+            pv for pv in self.secret_pillar if str(pv.value) in text))
 
     @cached_property
     def pillar_strings(self) -> frozenset[str]:
@@ -200,8 +282,22 @@ class RuleContext:
             return False
         if text in self.pillar_strings:
             return True
+        return self.once(("from_pillar", text), lambda: self._in_pillar_string(text))
+
+    def _in_pillar_string(self, text: str) -> bool:
+        candidates = [s for s in self.pillar_strings if text in s]
+        if not candidates:
+            return False
         pattern = re.compile(r"(?<![\w.-])" + re.escape(text) + r"(?![\w-])")
-        return any(text in s and pattern.search(s) for s in self.pillar_strings)
+        return any(pattern.search(s) for s in candidates)
+
+
+def secret_leaf(memo: ScanMemo, key_path: str, value: str | int) -> bool:
+    """``saltscan.secrets.is_secret`` of a pillar leaf (a string or an integer, never a
+    bool or a float: they would share keys), as a yes or no, once per scan."""
+    from saltscan.secrets import is_secret
+
+    return memo[is_secret, key_path, value][0]
 
 
 def _pillar_strings(value: Any) -> Iterator[str]:

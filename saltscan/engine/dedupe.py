@@ -13,20 +13,27 @@ def identity(f: Finding) -> tuple:
     return (f.rule, f.location, state, f.pillar_key, f.message)
 
 
-def dedupe(findings: Iterable[Finding]) -> tuple[Finding, ...]:
+def dedupe(
+    findings: Iterable[Finding], held_on: Iterable[tuple[str, ...]] | None = None
+) -> tuple[Finding, ...]:
     """Merge findings with the same identity, listing every minion they hold on.
 
-    The first copy (in the deterministic input order) keeps its other fields; the
-    result is sorted by ``Finding.sort_key`` then fingerprint.
+    ``held_on`` gives, finding by finding, the minions each holds on (instead of
+    its own ``minions``). The first copy (in the deterministic input order) keeps its
+    other fields; the result is sorted by ``Finding.sort_key`` then fingerprint.
     """
+    findings = list(findings)
+    held = list(held_on) if held_on is not None else [f.minions for f in findings]
+    if len(held) != len(findings):
+        raise ValueError("dedupe: one held_on entry per finding")
     merged: dict[tuple, Finding] = {}
     minions: dict[tuple, set[str]] = {}
-    for f in findings:
+    for f, on in zip(findings, held):
         key = identity(f)
         if key not in merged:
             merged[key] = f
             minions[key] = set()
-        minions[key].update(f.minions)
+        minions[key].update(on)
     out = [f.with_minions(tuple(minions[key])) for key, f in merged.items()]
     return tuple(sorted(out, key=sort_key))
 

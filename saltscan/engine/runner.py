@@ -3,6 +3,8 @@
 ``run_rules`` is the one entry point. Source rules run once per original file, graph
 rules' ``check_tree`` once per scan, state and graph rules once per minion; the
 copies of a finding found on several minions are merged into one that lists them.
+``RuleRun`` is the same in stages, for a caller that re-checks only the minions that
+changed and reuses the others' findings (the pre-commit hook).
 """
 
 from __future__ import annotations
@@ -11,12 +13,19 @@ from dataclasses import replace
 from typing import Any, Callable, Iterable, Mapping
 
 from saltscan.engine.config import Config
-from saltscan.engine.context import RuleContext, SourceFile, SourceReader, TreeContext
+from saltscan.engine.context import (
+    RuleContext,
+    SourceFile,
+    SourceReader,
+    TreeContext,
+)
 from saltscan.engine.dedupe import dedupe, sort_key
+from saltscan.engine.memo import ScanMemo
+from saltscan.engine.redaction import redacted
 from saltscan.engine.rule import GraphRule, Rule, SourceKind, SourceRule, StateRule
 from saltscan.engine.suppression import apply_suppressions
 from saltscan.findings import Finding, Severity
-from saltscan.model import Model, SourceLocation
+from saltscan.model import MinionRender, Model, SourceLocation
 
 
 def run_rules(
@@ -38,6 +47,24 @@ def run_rules(
     incomplete, unless ``strict`` (tests), where the exception propagates.
     """
     config = config or Config()
+    run = RuleRun(model, config, select_rules(config, rules, rules_dirs=rules_dirs,
+                                              registry=registry), strict=strict)
+    tree_found = run.tree_findings()
+    by_render = []
+    for render in model.renders:
+        graph = _graph_for(render, graphs) if run.need_graph else None
+        by_render.append((render.minion.id, run.render_findings(render, graph)))
+    return run.finish(tree_found, by_render)
+
+
+def select_rules(
+    config: Config,
+    rules: Iterable[type[Rule]] | None = None,
+    *,
+    rules_dirs: Iterable[Any] = (),
+    registry: Any = None,
+) -> tuple[Rule, ...]:
+    """The rule instances ``run_rules`` runs, with their configured options, in order."""
     if rules is None:
         if registry is None:  # a caller that already loaded it passes it (run_scan)
             from saltscan.engine.registry import load_registry
@@ -47,61 +74,123 @@ def run_rules(
         selected = [r for r in registry.rules if config.is_enabled(r)]
     else:
         selected = sorted(set(rules), key=lambda r: r.code)
-    instances = [cls(options=config.options_for(cls)) for cls in selected]
-    reader = SourceReader(model.tree.root)
-    guard = _Guard(strict)
-    found: list[Finding] = []
+    return tuple(cls(options=config.options_for(cls)) for cls in selected)
 
-    tree_ctx = TreeContext(model=model, allowlist=config.allowlist, reader=reader)
-    wants_sources = any(isinstance(r, SourceRule) for r in instances)
-    sources = collect_sources(model, reader) if wants_sources else ()
-    for rule in instances:
-        if isinstance(rule, SourceRule):
-            for src in sources:
-                if src.kind in rule.source_kinds:
-                    where = SourceLocation(src.path, 1)
-                    for f in guard(rule, where, lambda: rule.check(src, tree_ctx)):
-                        found.append(f.with_minions(src.minions))
-        elif isinstance(rule, GraphRule):
-            where = SourceLocation(".", 1)
-            found.extend(guard(rule, where, lambda: rule.check_tree(tree_ctx)))
 
-    state_rules = [r for r in instances if isinstance(r, StateRule)]
-    graph_rules = [r for r in instances if isinstance(r, GraphRule)]
-    need_graph = any(r.needs_graph for r in graph_rules)
-    for render in model.renders:
-        graph = _graph_for(render, graphs) if need_graph else None
+class RuleRun:
+    """One run of ``rules`` over ``model``, in stages a caller may drive itself:
+
+    - ``tree_findings()``: source rules on every original file and graph rules'
+      ``check_tree``, once per scan (they see the whole model); each finding holds
+      on the minions it names;
+    - ``render_findings(render, graph)``: state and graph rules on one minion's
+      render, as the rules returned them (they hold on that minion: ``finish`` says so);
+    - ``finish(tree_found, by_render)``: config ignores and severities, redaction,
+      the merge of the copies found on several minions, inline suppressions, the
+      final order. ``by_render`` is ``(minion id, render_findings(...))`` per render,
+      in model order.
+
+    ``run_rules`` is exactly that, over every render of the model. The run owns the
+    scan's caches (original files, pure functions' results): make one per model.
+    ``memo`` may be ``previous_run.memo.next_scan()``, to start from the pure
+    results of an earlier scan (see ``saltscan.engine.memo``).
+    """
+
+    def __init__(self, model: Model, config: Config, rules: Iterable[Rule], *,
+                 strict: bool = False, memo: ScanMemo | None = None) -> None:
+        self.model = model
+        self.config = config
+        self.rules = tuple(rules)
+        self.reader = SourceReader(model.tree.root)
+        self.memo = memo if memo is not None else ScanMemo()
+        self._guard = _Guard(strict)
+        self._state_rules = [r for r in self.rules if isinstance(r, StateRule)]
+        self._graph_rules = [r for r in self.rules if isinstance(r, GraphRule)]
+        self.need_graph = any(r.needs_graph for r in self._graph_rules)
+        self._by_code = {type(r).code: type(r) for r in self.rules}
+
+    def tree_findings(self) -> list[Finding]:
+        """Source rules' and ``check_tree``'s findings, in rule order."""
+        guard = self._guard
+        found: list[Finding] = []
+        tree_ctx = TreeContext(model=self.model, allowlist=self.config.allowlist,
+                               reader=self.reader, memo=self.memo)
+        wants_sources = any(isinstance(r, SourceRule) for r in self.rules)
+        sources = collect_sources(self.model, self.reader) if wants_sources else ()
+        for rule in self.rules:
+            if isinstance(rule, SourceRule):
+                for src in sources:
+                    if src.kind in rule.source_kinds:
+                        where = SourceLocation(src.path, 1)
+                        for f in guard(rule, where, lambda: rule.check(src, tree_ctx)):
+                            found.append(f.with_minions(src.minions))
+            elif isinstance(rule, GraphRule):
+                where = SourceLocation(".", 1)
+                found.extend(guard(rule, where, lambda: rule.check_tree(tree_ctx)))
+        return found
+
+    def render_findings(self, render: MinionRender, graph: Any = None) -> list[Finding]:
+        """The state and graph rules' findings on one render, in rule order then state
+        order. ``graph`` is the render's graph (built here when a rule needs it and it
+        is not given). They hold on the render's minion alone, whatever minions a rule
+        set: ``finish`` gives them it (once per merged finding, not once per copy)."""
+        if graph is None and self.need_graph:
+            graph = _graph_for(render, None)
         ctx = RuleContext(
-            model=model, render=render, allowlist=config.allowlist, reader=reader, graph=graph
+            model=self.model, render=render, allowlist=self.config.allowlist,
+            reader=self.reader, graph=graph, memo=self.memo,
         )
-        minion = (render.minion.id,)
-        for rule in state_rules:
+        found: list[Finding] = []
+        guard = self._guard
+        for rule in self._state_rules:
+            check = rule.check
             for state in render.states:
-                for f in guard(rule, state.location, lambda: rule.check(state, ctx)):
-                    found.append(f.with_minions(minion))
-        for rule in graph_rules:
+                done = len(found)
+                try:
+                    found.extend(check(state, ctx) or ())
+                except Exception as exc:
+                    del found[done:]  # all or nothing: a rule failing midway reports the failure
+                    found.extend(guard.failure(rule, state.location, exc))
+        for rule in self._graph_rules:
             where = SourceLocation(render.minion.source, 1)
-            for f in guard(rule, where, lambda: rule.check(graph, ctx)):
-                found.append(f.with_minions(minion))
+            found.extend(guard(rule, where, lambda: rule.check(graph, ctx)))
+        return found
 
-    by_code = {type(r).code: type(r) for r in instances}
-    kept = []
-    for f in found:
-        rule_cls = by_code[f.rule]
-        if config.ignores(rule_cls, f.location.file):
-            continue
-        override = config.severity_override(rule_cls)
-        kept.append(replace(f, severity=override) if override else f)
+    def finish(
+        self,
+        tree_found: Iterable[Finding],
+        by_render: Iterable[tuple[str, Iterable[Finding]]] = (),
+    ) -> tuple[Finding, ...]:
+        """Ignores, severities, redaction, dedupe, suppressions, order."""
+        config, by_code = self.config, self._by_code
+        tagged = [(f, f.minions) for f in tree_found]
+        tagged += [(f, (minion,)) for minion, found in by_render for f in found]
+        kept: list[Finding] = []
+        minions: list[tuple[str, ...]] = []
+        # The config's answers depend on the rule (and file) only: asked once each.
+        ignored: dict[tuple[str, str], bool] = {}
+        overrides: dict[str, Severity | None] = {}
+        for f, held_on in tagged:
+            place = (f.rule, f.location.file)
+            if place not in ignored:
+                ignored[place] = config.ignores(by_code[f.rule], f.location.file)
+            if ignored[place]:
+                continue
+            if f.rule not in overrides:
+                overrides[f.rule] = config.severity_override(by_code[f.rule])
+            override = overrides[f.rule]
+            kept.append(replace(f, severity=override) if override else f)
+            minions.append(held_on)
 
-    merged = dedupe(_redacted(kept, model))
-    state_lines = _state_lines(model)
-    suppressed = apply_suppressions(
-        merged,
-        read_text=reader.text,
-        extra_lines=lambda f: state_lines.get(_state_key(f, f.location.file), ()),
-        salt_lint_of=lambda code: tuple(getattr(by_code.get(code), "salt_lint", ())),
-    )
-    return tuple(sorted(suppressed, key=sort_key))
+        merged = dedupe(redacted(kept, self.model, self.memo), minions)
+        state_lines = _state_lines(self.model)
+        suppressed = apply_suppressions(
+            merged,
+            read_text=self.reader.text,
+            extra_lines=lambda f: state_lines.get(_state_key(f, f.location.file), ()),
+            salt_lint_of=lambda code: tuple(getattr(by_code.get(code), "salt_lint", ())),
+        )
+        return tuple(sorted(suppressed, key=sort_key))
 
 
 class _Guard:
@@ -116,16 +205,20 @@ class _Guard:
         try:
             return list(call() or ())
         except Exception as exc:
-            if self.strict:
-                raise
-            # Only the exception type: its text could hold a value from the tree.
-            return [rule.at(
-                where,
-                f"rule {rule.code} failed here ({type(exc).__name__}); its result is "
-                "incomplete; please report this",
-                severity=Severity.INFO,
-                subject="rule-failure",
-            )]
+            return self.failure(rule, where, exc)
+
+    def failure(self, rule: Rule, where: SourceLocation, exc: Exception) -> list[Finding]:
+        """The finding that says ``rule`` crashed at ``where`` (or ``exc`` again, if strict)."""
+        if self.strict:
+            raise exc
+        # Only the exception type: its text could hold a value from the tree.
+        return [rule.at(
+            where,
+            f"rule {rule.code} failed here ({type(exc).__name__}); its result is "
+            "incomplete; please report this",
+            severity=Severity.INFO,
+            subject="rule-failure",
+        )]
 
 
 def _graph_for(render: Any, graphs: Mapping[str, Any] | None) -> Any:
@@ -179,31 +272,3 @@ def _state_lines(model: Model) -> dict[tuple, tuple[int, ...]]:
             key = (st.id, st.sls, st.fun, st.location.file)
             lines.setdefault(key, set()).add(st.location.line)
     return {k: tuple(sorted(v)) for k, v in lines.items()}
-
-
-def _redacted(findings: list[Finding], model: Model) -> list[Finding]:
-    """Defence in depth: rules never put a value in a message, and this masks any
-    known secret value that slipped in anyway (message, hint, subject)."""
-    from saltscan.secrets import Redactor, is_secret
-
-    values = {
-        str(pv.value)
-        for render in model.renders
-        for pv in render.pillar_values
-        if isinstance(pv.value, (str, int)) and not isinstance(pv.value, bool)
-        and (pv.secret or is_secret(pv.key_path, pv.value)[0])
-    }
-    redactor = Redactor(sorted(values))
-    if not redactor:
-        return findings
-    out = []
-    for f in findings:
-        text = "\x1f".join([f.message, f.hint or "", *(v for _, v in f.extra)])
-        if redactor.contains_secret(text):
-            f = replace(
-                f, message=redactor.redact(f.message),
-                hint=redactor.redact(f.hint) if f.hint else f.hint,
-                extra=tuple((k, redactor.redact(v)) for k, v in f.extra),
-            )
-        out.append(f)
-    return out
