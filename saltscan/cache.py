@@ -39,6 +39,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 from saltscan.cache_keys import (  # noqa: F401 - SKIPPED_DIRS, canonical: re-exported
     SKIPPED_DIRS,
+    DigestMemo,
     FileDigests,
     canonical,
     code_fingerprint,
@@ -119,7 +120,12 @@ class RenderCache:
         self.memory: dict[str, CacheEntry] | None = {} if in_memory else None
         self.file_stamps: dict[str, tuple[tuple[int, ...], str]] | None = {} if in_memory else None
         self.file_memo = StateFileMemo() if in_memory else None
+        self._digests = DigestMemo() if in_memory else None
         self._pending: list[Callable[[], Any]] = []
+
+    def digest(self, value: Any) -> str:
+        """``digest(value)``, remembered when this cache lives in memory."""
+        return digest(value) if self._digests is None else self._digests(value)
 
     def recall(self, key: str) -> "CacheEntry | None":
         return self.memory.get(key) if self.memory is not None else None
@@ -220,7 +226,7 @@ class TreeCache:
         })
 
     def key(self, minion: Minion, variant: tuple) -> str:
-        return digest({"tree": self._tree_key, "minion": minion, "variant": variant})
+        return self.cache.digest({"tree": self._tree_key, "minion": minion, "variant": variant})
 
     def lookup(self, key: str) -> CacheEntry | None:
         """The entry under ``key`` if every file it depends on is unchanged."""
@@ -293,7 +299,7 @@ class TreeCache:
             return None
         from saltscan.render.trace import MemoUse
 
-        context = digest({"tree": self._tree_key, "minion": minion})
+        context = self.cache.digest({"tree": self._tree_key, "minion": minion})
         return MemoUse(self.cache.file_memo, context, self.digests, self._inside_roots)
 
     def _cut_off(self, key: str, minion: Minion, entry: CacheEntry, changed: list[str], revalidate) -> CacheEntry | None:

@@ -8,6 +8,7 @@ import enum
 import hashlib
 import json
 import os
+import pickle
 import sys
 from pathlib import Path
 from typing import Any, Iterable, Mapping
@@ -26,8 +27,16 @@ def canonical(value: Any) -> Any:
     if isinstance(value, enum.Enum):
         return {"enum": type(value).__name__, "value": canonical(value.value)}
     if isinstance(value, Mapping):
-        items = [(json.dumps(canonical(k), sort_keys=True), canonical(v)) for k, v in value.items()]
-        return {"map": sorted(items, key=lambda kv: kv[0])}
+        # Sorted by key: string keys by themselves, others (after every string) by
+        # their JSON spelling. Computed for every minion on every hook run: string
+        # keys, nearly all of them, skip the JSON encoder.
+        items = []
+        for k, v in value.items():
+            key = k if type(k) is str else canonical(k)
+            order = ("", key) if type(key) is str else ("~", json.dumps(key, sort_keys=True))
+            items.append((order, key, canonical(v)))
+        items.sort(key=lambda item: item[0])
+        return {"map": [[key, v] for _, key, v in items]}
     if isinstance(value, (list, tuple)):
         return [canonical(v) for v in value]
     if isinstance(value, (set, frozenset)):
@@ -45,6 +54,28 @@ def canonical(value: Any) -> Any:
 def digest(value: Any) -> str:
     text = json.dumps(canonical(value), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+class DigestMemo:
+    """``digest(value)``, remembered by the value's pickle: a long-running process
+    digests the same minions and trees on every run, and pickling is a quick C pass.
+    Equal pickles are equal values; two spellings of one value cost a second digest."""
+
+    def __init__(self, max_entries: int = 4096) -> None:
+        self._known: dict[bytes, str] = {}
+        self._max = max_entries
+
+    def __call__(self, value: Any) -> str:
+        try:
+            spelled = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+        except Exception:  # noqa: BLE001
+            return digest(value)
+        found = self._known.get(spelled)
+        if found is None:
+            if len(self._known) >= self._max:
+                self._known.clear()
+            found = self._known[spelled] = digest(value)
+        return found
 
 
 def code_fingerprint() -> str:

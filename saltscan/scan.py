@@ -7,6 +7,7 @@ so they cannot drift apart.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -98,15 +99,25 @@ def run_scan(request: ScanRequest, progress: bool = False) -> ScanResult:
     from saltscan.cache import cached_graph
     from saltscan.engine.config import resolve_config
     from saltscan.engine.registry import load_registry
-    from saltscan.engine.runner import run_rules
-    from saltscan.graph import build_minion_graph
+    from saltscan.engine.runner import RuleRun, select_rules
+    from saltscan.graph import GraphMemo, build_minion_graph
 
     warm = request.warm
     model = load_model(request.options, cache=request.cache, compiled_templates=warm.compiled_templates if warm else None)
     config = resolve_config(Path(request.options.path), request.config_file)
     registry = warm.builtin_registry() if warm is not None and not request.rules_dirs else load_registry(request.rules_dirs)
-    graphs = {r.minion.id: cached_graph(request.cache, r, build_minion_graph) for r in model.renders}
-    findings = run_rules(model, graphs, config, registry=registry)
+    graph_memo = warm.graph_memo() if warm is not None else GraphMemo()
+    build = partial(build_minion_graph, memo=graph_memo)
+    graphs = {r.minion.id: cached_graph(request.cache, r, build) for r in model.renders}
+    run = RuleRun(model, config, select_rules(config, registry=registry), memo=warm.rule_memo() if warm else None)
+    tree_found = run.tree_findings()
+    if warm is not None and not request.rules_dirs:
+        context = warm.findings_context(model, config, run.rules)
+        by_render = [(r.minion.id, warm.kept.render_findings(run, r, graphs[r.minion.id], context)) for r in model.renders]
+        warm.after_rules(run, model)
+    else:
+        by_render = [(r.minion.id, run.render_findings(r, graphs[r.minion.id])) for r in model.renders]
+    findings = run.finish(tree_found, by_render)
     enabled = tuple(info for info in registry.infos() if config.is_enabled(registry.get(info.code)))
     all_findings = findings
     baseline_result = None

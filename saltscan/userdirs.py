@@ -7,7 +7,11 @@ anything else is loaded (see ``saltscan.daemon.client``).
 from __future__ import annotations
 
 import os
-from pathlib import Path
+import stat
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 CACHE_DIR_ENV = "SALTSCAN_CACHE_DIR"
 RUNTIME_DIR_ENV = "SALTSCAN_RUNTIME_DIR"
@@ -15,6 +19,8 @@ RUNTIME_DIR_ENV = "SALTSCAN_RUNTIME_DIR"
 
 def default_cache_dir() -> Path:
     """``$SALTSCAN_CACHE_DIR``, else the per-user cache directory (platformdirs)."""
+    from pathlib import Path
+
     override = os.environ.get(CACHE_DIR_ENV)
     if override:
         return Path(override)
@@ -23,32 +29,31 @@ def default_cache_dir() -> Path:
     return Path(platformdirs.user_cache_dir("saltscan", appauthor=False))
 
 
-def runtime_dir() -> Path:
+def runtime_dir() -> str:
     """Where the hook daemon's socket lives: ``$SALTSCAN_RUNTIME_DIR``, else
     ``$XDG_RUNTIME_DIR/saltscan``, else ``/tmp/saltscan-<uid>``.
 
     Not the cache directory: a Unix socket path is limited to ~107 bytes, and a
-    runtime directory is per user and private by definition.
+    runtime directory is per user and private by definition. (Strings, not pathlib:
+    the hook's client imports this module on every commit.)
     """
     override = os.environ.get(RUNTIME_DIR_ENV)
     if override:
-        return Path(override)
+        return override
     xdg = os.environ.get("XDG_RUNTIME_DIR")
     if xdg and os.path.isdir(xdg):
-        return Path(xdg) / "saltscan"
-    return Path("/tmp") / f"saltscan-{os.getuid()}"
+        return os.path.join(xdg, "saltscan")
+    return os.path.join("/tmp", f"saltscan-{os.getuid()}")
 
 
-def private_dir(path: Path) -> Path | None:
+def private_dir(path: str) -> str | None:
     """``path``, created 0700 if missing, when it is a directory only this user can
     enter; ``None`` otherwise (then nothing of ours may be put there)."""
     try:
-        path.mkdir(mode=0o700, parents=True, exist_ok=True)
-        st = path.lstat()
+        os.makedirs(path, mode=0o700, exist_ok=True)
+        st = os.lstat(path)
     except OSError:
         return None
-    import stat
-
     if not stat.S_ISDIR(st.st_mode) or st.st_uid != os.getuid() or st.st_mode & 0o077:
         return None
     return path

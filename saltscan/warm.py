@@ -9,11 +9,18 @@ command-line run has none and computes everything.
 
 from __future__ import annotations
 
+import gc
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from saltscan.cache_keys import DigestMemo
+from saltscan.engine.kept import KeptFindings
 from saltscan.render.context import CompiledTemplateCache
+
+# Content-keyed memos grow with what they have seen: start them afresh now and then.
+RENEW_EVERY = 100
+MAX_RULE_MEMO = 500_000
 
 
 @dataclass
@@ -26,6 +33,10 @@ class WarmState:
     # The built-in rule registry (no --rules-dir: user code is never kept warm).
     registry: Any = None
     served: int = 0  # requests served, for `saltscan daemon status`
+    kept: KeptFindings = field(default_factory=KeptFindings)  # per-minion findings
+    _digests: DigestMemo = field(default_factory=DigestMemo)
+    _graph_memo: Any = None
+    _rule_memo: Any = None
 
     def render_cache(self, directory: Path | None):
         """The in-memory render cache for ``directory`` (None: the default one)."""
@@ -43,7 +54,45 @@ class WarmState:
             self.registry = load_registry(())
         return self.registry
 
+    def graph_memo(self):
+        """Text scans and redactors shared by graph builds (content-keyed: never stale)."""
+        from saltscan.graph import GraphMemo
+
+        if self._graph_memo is None or self.served % RENEW_EVERY == 0:
+            self._graph_memo = GraphMemo()
+        return self._graph_memo
+
+    def rule_memo(self):
+        """The pure results of the last rule run, to start the next one from."""
+        from saltscan.engine.memo import ScanMemo
+
+        if self._rule_memo is None or len(self._rule_memo) > MAX_RULE_MEMO:
+            return ScanMemo()
+        return self._rule_memo.next_scan()
+
+    def findings_context(self, model, config, rules) -> str:
+        """A digest of what a minion's findings depend on besides its render, its graph
+        and the original files the rules read (``KeptFindings``)."""
+        from saltscan.cache_keys import tree_listing
+        from saltscan.render.context import Limits
+
+        return self._digests({
+            "tree": model.tree, "errors": model.errors, "config": config,
+            "rules": [f"{type(r).__module__}.{type(r).__qualname__}" for r in rules],
+            "listing": tree_listing(model.tree, Limits().max_file_bytes),
+        })
+
+    def after_rules(self, run, model) -> None:
+        self._rule_memo = run.memo
+        self.kept.keep_only(model.renders)
+
     def flush(self) -> None:
-        """Deferred work that must not delay a reply: disk writes of the render caches."""
+        """Deferred work that must not delay a reply: disk writes of the render caches,
+        and a garbage collection (the model is large; a collection in the middle of a
+        request would walk all of it), after which what is alive is frozen out of the
+        collector's way until the next one."""
         for cache in self.render_caches.values():
             cache.flush()
+        gc.unfreeze()
+        gc.collect()
+        gc.freeze()

@@ -9,10 +9,8 @@ from __future__ import annotations
 
 import os
 import socket
-import subprocess
 import sys
 import time
-from pathlib import Path
 
 from saltscan.daemon import protocol
 from saltscan.userdirs import private_dir, runtime_dir
@@ -48,20 +46,22 @@ def request_for(argv: list[str]) -> dict:
     }
 
 
-def _connect(path: Path) -> socket.socket | None:
+def _connect(path: str) -> socket.socket | None:
     sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     try:
-        sock.connect(str(path))
+        sock.connect(path)
     except OSError:
         sock.close()
         return None
     return sock
 
 
-def _start_daemon(path: Path) -> None:
+def _start_daemon(path: str) -> None:
+    import subprocess  # only here: most runs find a daemon
+
     idle = os.environ.get(IDLE_ENV, str(DEFAULT_IDLE_SECONDS))
     subprocess.Popen(
-        [sys.executable, "-m", "saltscan.daemon.server", "--socket", str(path), "--idle", idle],
+        [sys.executable, "-m", "saltscan.daemon.server", "--socket", path, "--idle", idle],
         stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         start_new_session=True, close_fds=True,  # not killed with the hook; no terminal
     )

@@ -18,8 +18,6 @@ import os
 import socket
 import struct
 import sys
-from pathlib import Path
-from typing import Any
 
 PROTOCOL = 1
 MAX_MESSAGE_BYTES = 256 * 1024 * 1024
@@ -31,7 +29,7 @@ class ProtocolError(Exception):
     """The other side closed early or sent something that is not a message."""
 
 
-def send_message(sock: socket.socket, message: dict[str, Any]) -> None:
+def send_message(sock: socket.socket, message: dict[str, object]) -> None:
     data = json.dumps(message, sort_keys=True, ensure_ascii=False).encode("utf-8")
     sock.sendall(struct.pack(">I", len(data)) + data)
 
@@ -47,7 +45,7 @@ def _read_exactly(sock: socket.socket, size: int) -> bytes:
     return b"".join(chunks)
 
 
-def receive_message(sock: socket.socket) -> dict[str, Any]:
+def receive_message(sock: socket.socket) -> dict[str, object]:
     (size,) = struct.unpack(">I", _read_exactly(sock, 4))
     if size > MAX_MESSAGE_BYTES:
         raise ProtocolError(f"message of {size} bytes is over the limit")
@@ -60,19 +58,28 @@ def receive_message(sock: socket.socket) -> dict[str, Any]:
     return message
 
 
-def _package_dirs() -> list[Path]:
+def _package_dirs() -> list[str]:
     """saltscan's own folders (``saltscan.rules`` lives apart in a development
     checkout) and those of the rendering packages, found without importing them."""
-    here = Path(__file__).resolve().parent.parent
-    dirs = [here, here.parent / "rules"] if (here.parent / "rules" / "__init__.py").is_file() else [here]
+    here = os.path.dirname(os.path.dirname(os.path.realpath(__file__)))
+    rules = os.path.join(os.path.dirname(here), "rules")
+    dirs = [here, rules] if os.path.isfile(os.path.join(rules, "__init__.py")) else [here]
     for name in RENDERING_PACKAGES:
         try:
             spec = importlib.util.find_spec(name)
         except (ImportError, ValueError):
             spec = None
         if spec is not None and spec.origin:
-            dirs.append(Path(spec.origin).parent)
+            dirs.append(os.path.dirname(spec.origin))
     return dirs
+
+
+def _python_files(directory: str, recursive: bool) -> list[str]:
+    found = []
+    for dirpath, dirnames, filenames in os.walk(directory):
+        dirnames[:] = sorted(d for d in dirnames if d != "__pycache__") if recursive else []
+        found += [os.path.join(dirpath, f) for f in sorted(filenames) if f.endswith(".py")]
+    return found
 
 
 def install_fingerprint() -> str:
@@ -81,16 +88,15 @@ def install_fingerprint() -> str:
     files there). Stat only, no reads: this runs on every hook call."""
     h = hashlib.sha256(f"{PROTOCOL}\0{sys.executable}\0{sys.version}\0".encode())
     for index, directory in enumerate(_package_dirs()):
-        walk = index < 2  # saltscan's own trees, file by file; other packages, the top folder
-        entries = sorted(directory.rglob("*.py")) if walk else [directory, *sorted(directory.glob("*.py"))]
-        for path in entries:
+        own = index < 2  # saltscan's own trees, file by file; other packages, the top folder
+        for path in ([] if own else [directory]) + _python_files(directory, recursive=own):
             try:
-                st = path.stat()
+                st = os.stat(path)
             except OSError:
                 continue
             h.update(f"{path}\0{st.st_size}\0{st.st_mtime_ns}\0".encode())
     return h.hexdigest()
 
 
-def socket_path(runtime: Path, fingerprint: str) -> Path:
-    return runtime / f"hookd-{fingerprint[:20]}.sock"
+def socket_path(runtime: str, fingerprint: str) -> str:
+    return os.path.join(runtime, f"hookd-{fingerprint[:20]}.sock")

@@ -98,7 +98,7 @@ def _same_user(conn: socket.socket) -> bool:
 def serve(path: Path, idle_seconds: float) -> int:
     from saltscan.warm import WarmState
 
-    lock = open(str(path) + ".lock", "w")  # noqa: SIM115 - held for the daemon's life
+    lock = os.fdopen(os.open(str(path) + ".lock", os.O_WRONLY | os.O_CREAT, 0o600), "w")  # held for the daemon's life
     try:
         fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except OSError:

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, Callable, Hashable, Iterator, TypeVar
 
 from saltscan.engine.memo import ScanMemo
 from saltscan.engine.rule import SourceKind
+from saltscan.engine.source_reads import note_sources
 from saltscan.model import MinionRender, Model, PillarValue, RenderedTemplate, State
 
 if TYPE_CHECKING:
@@ -61,6 +62,7 @@ class SourceReader:
         self._files: dict[tuple[str, SourceKind], SourceFile | None] = {}
 
     def text(self, relpath: str) -> str | None:
+        note_sources((relpath,))
         if relpath not in self._cache:
             self._cache[relpath] = self._read(relpath)
         return self._cache[relpath]
@@ -69,7 +71,9 @@ class SourceReader:
         """The file at ``relpath`` as a ``SourceFile`` of ``kind``, or None when unreadable."""
         key = (relpath, kind)
         try:
-            return self._files[key]
+            found = self._files[key]
+            note_sources((relpath,))
+            return found
         except KeyError:
             text = self.text(relpath)
             found = self._files[key] = None if text is None else SourceFile(relpath, text, kind)

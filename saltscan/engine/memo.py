@@ -17,6 +17,8 @@ from __future__ import annotations
 
 from typing import Any, Callable, Hashable, TypeVar
 
+from saltscan.engine.source_reads import note_sources, recording_sources
+
 T = TypeVar("T")
 _MISSING = object()
 
@@ -74,7 +76,11 @@ class ScanMemo(dict):
         original files (the same for every render of one run) and on ``key``, which
         must name it and hold every other argument."""
         try:
-            return self._scan[key]
+            result, sources = self._scan[key]
         except KeyError:
-            result = self._scan[key] = compute()
+            with recording_sources() as sources:
+                result = compute()
+            self._scan[key] = (result, frozenset(sources))
             return result
+        note_sources(sources)  # whoever reuses it depends on what it was computed from
+        return result

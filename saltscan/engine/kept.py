@@ -1,0 +1,61 @@
+"""Findings of one minion kept between scans by a long-running process.
+
+``RuleRun.render_findings(render, graph)`` depends on the render and its graph, the
+configuration and the rules, the tree (its files' names: whether a ``salt://``
+target exists), and the original files the rules read for that minion. The hook
+daemon keeps renders as the same objects while they are valid, so ``KeptFindings``
+keys a minion's findings on the render's identity and a digest of the rest, and
+checks, scan by scan, that every original file they were computed from still has
+the content it had. A comment added to an SLS (after which the render is reused)
+re-runs the rules of just the minions whose findings read that file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from typing import Any
+
+from saltscan.engine.runner import RuleRun
+from saltscan.engine.source_reads import recording_sources
+from saltscan.findings import Finding
+from saltscan.model import MinionRender
+
+
+@dataclass(frozen=True)
+class _Kept:
+    render: MinionRender  # held, so that its id is not reused while kept
+    graph: Any
+    context: str
+    sources: tuple[tuple[str, str | None], ...]  # (relative path, sha256 of its text)
+    findings: tuple[Finding, ...]
+
+
+def _text_digest(run: RuleRun, relpath: str) -> str | None:
+    text = run.reader.text(relpath)
+    return None if text is None else hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+class KeptFindings:
+    """Owned by one long-running process; see the module docstring."""
+
+    def __init__(self) -> None:
+        self._kept: dict[int, _Kept] = {}
+        self.reused = 0
+
+    def render_findings(self, run: RuleRun, render: MinionRender, graph: Any, context: str) -> tuple[Finding, ...]:
+        kept = self._kept.get(id(render))
+        if (kept is not None and kept.render is render and kept.graph is graph and kept.context == context
+                and all(_text_digest(run, path) == sha for path, sha in kept.sources)):
+            self.reused += 1
+            return kept.findings
+        with recording_sources() as sources:
+            found = tuple(run.render_findings(render, graph))
+        digests = tuple((path, _text_digest(run, path)) for path in sorted(sources))
+        self._kept[id(render)] = _Kept(render, graph, context, digests, found)
+        return found
+
+    def keep_only(self, renders: tuple[MinionRender, ...]) -> None:
+        """Forget the findings of renders no longer in the model."""
+        alive = {id(r): r for r in renders}
+        self._kept = {k: v for k, v in self._kept.items() if alive.get(k) is v.render}
