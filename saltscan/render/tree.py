@@ -216,9 +216,11 @@ class MinionRenderer:
 
     def render(self, options: "ScanOptions") -> MinionRender:
         pillar, pillar_locs = self._pillar()
-        if self.trace is not None:
-            self.trace.watch(pillar)
-        matches, top = self.state_matches(pillar, options.sls, options.saltenv)
+        pillar_key = self.trace.watch(pillar) if self.trace is not None else None
+        top_of = lambda: self.state_matches(pillar, options.sls, options.saltenv)  # noqa: E731
+        # The top file's matches are a pure function of the minion, the pillar and the
+        # top files: kept in memory by the hook daemon like the rest.
+        matches, top = top_of() if pillar_key is None else self.memoized(("top", pillar_key, options.sls, options.saltenv), top_of)
         high, chunks, states, walk = self._compile(matches, pillar, highstate=not options.sls)
         return self._result(pillar, pillar_locs, top, high, chunks, states, walk.rendered_files, False)
 

@@ -41,10 +41,11 @@ def test_a_changed_file_is_the_only_one_rendered_again(repo: Path, tmp_path: Pat
     load(repo, cache)
     add_state(repo / "salt/web/init.sls", "web-extra")
     warm = load(repo, cache)
-    # web01 rendered again, db01 untouched. Reused: web01's pillar, and web/init.sls
-    # as the early-cutoff check had just rendered it (and found it changed).
+    # web01 rendered again, db01 untouched. Reused: web01's pillar, its top matches,
+    # and web/init.sls as the early-cutoff check had just rendered it (and found it
+    # changed).
     assert (cache.stats.hits, cache.stats.misses - 2) == (1, 1)
-    assert cache.stats.files_reused == 2
+    assert cache.stats.files_reused == 3
     web = next(r for r in warm.renders if r.minion.id == "web01")
     assert [s.id for s in web.states] == ["nginx", "web-db-check", "web-extra"]
     assert web.state("web-extra").location.line == 7
@@ -59,7 +60,7 @@ def test_files_a_minion_includes_are_reused_when_another_changes(repo: Path, tmp
     add_state(repo / "salt/web/extra.sls", "web-extra")
     reused = cache.stats.files_reused
     warm = load(repo, cache)
-    assert cache.stats.files_reused - reused == 3  # web01's pillar, web/init.sls, web/extra.sls (from the cutoff check)
+    assert cache.stats.files_reused - reused == 4  # web01's pillar and top, web/init.sls, web/extra.sls (from the cutoff check)
     assert_same_model(warm, load(repo, None))
 
 
