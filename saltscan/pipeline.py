@@ -31,11 +31,12 @@ class ScanOptions:
     coverage: bool = True
 
 
-def load_model(options: ScanOptions, *, compiled_templates=None, cache: "RenderCache | None" = None) -> Model:
+def load_model(options: ScanOptions, *, compiled_templates=None, cache: "RenderCache | None" = None, progress=None) -> Model:
     """Load the tree and render every minion. ``compiled_templates`` (a
-    ``saltscan.render.context.CompiledTemplateCache``) may be shared across calls."""
+    ``saltscan.render.context.CompiledTemplateCache``) may be shared across calls;
+    ``progress`` is a ``saltscan.progress.Progress``."""
     from saltscan.loader import load_tree_with_errors
     from saltscan.render.tree import render_tree
 
     tree, errors = load_tree_with_errors(options)
-    return render_tree(tree, options, errors, compiled_templates=compiled_templates, cache=cache)
+    return render_tree(tree, options, errors, compiled_templates=compiled_templates, cache=cache, progress=progress)

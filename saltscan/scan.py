@@ -95,7 +95,9 @@ def secret_values(model: Model) -> tuple[str, ...]:
     return tuple(sorted(values))
 
 
-def run_scan(request: ScanRequest, progress: bool = False) -> ScanResult:
+def run_scan(request: ScanRequest, progress: Any = None) -> ScanResult:
+    """``progress`` (a ``saltscan.progress.Progress``) is told how far the scan got;
+    the caller closes it."""
     from saltscan.cache import cached_graph
     from saltscan.engine.config import resolve_config
     from saltscan.engine.registry import load_registry
@@ -103,12 +105,19 @@ def run_scan(request: ScanRequest, progress: bool = False) -> ScanResult:
     from saltscan.graph import GraphMemo, build_minion_graph
 
     warm = request.warm
-    model = load_model(request.options, cache=request.cache, compiled_templates=warm.compiled_templates if warm else None)
+    model = load_model(request.options, cache=request.cache, compiled_templates=warm.compiled_templates if warm else None,
+                       progress=progress)
     config = resolve_config(Path(request.options.path), request.config_file)
     registry = warm.builtin_registry() if warm is not None and not request.rules_dirs else load_registry(request.rules_dirs)
     graph_memo = warm.graph_memo() if warm is not None else GraphMemo()
     build = partial(build_minion_graph, memo=graph_memo)
-    graphs = {r.minion.id: cached_graph(request.cache, r, build) for r in model.renders}
+    if progress is not None:
+        progress.stage("graphing and checking", 2 * len(model.renders))
+    graphs = {}
+    for r in model.renders:
+        graphs[r.minion.id] = cached_graph(request.cache, r, build)
+        if progress is not None:
+            progress.advance()
     run = RuleRun(model, config, select_rules(config, registry=registry), memo=warm.rule_memo() if warm else None)
     tree_found = run.tree_findings()
     if warm is not None and not request.rules_dirs:
@@ -116,7 +125,11 @@ def run_scan(request: ScanRequest, progress: bool = False) -> ScanResult:
         by_render = [(r.minion.id, warm.kept.render_findings(run, r, graphs[r.minion.id], context)) for r in model.renders]
         warm.after_rules(run, model)
     else:
-        by_render = [(r.minion.id, run.render_findings(r, graphs[r.minion.id])) for r in model.renders]
+        by_render = []
+        for r in model.renders:
+            by_render.append((r.minion.id, run.render_findings(r, graphs[r.minion.id])))
+            if progress is not None:
+                progress.advance()
     findings = run.finish(tree_found, by_render)
     enabled = tuple(info for info in registry.infos() if config.is_enabled(registry.get(info.code)))
     all_findings = findings

@@ -64,7 +64,14 @@ def scan_command(path, state_roots, pillar_roots, grains_files, minions, saltenv
         baseline=baseline,
         only_files=tuple(only_files),
     )
-    result = run_scan(request, progress=verbose > 0)
+    from saltscan.progress import Progress
+
+    progress = Progress.for_stream(sys.stderr)
+    try:
+        result = run_scan(request, progress=progress)
+    finally:
+        if progress is not None:
+            progress.close()
     if verbose:
         for line in result.describe():
             click.echo(line, err=True)

@@ -30,6 +30,7 @@ from saltscan.render.unknown import to_plain
 if TYPE_CHECKING:
     from saltscan.cache import RenderCache, TreeCache
     from saltscan.pipeline import ScanOptions
+    from saltscan.progress import Progress
     from saltscan.render.trace import TraceRecorder
 
 UNTARGETED = "(untargeted)"
@@ -307,8 +308,10 @@ def render_tree(
     tree: Tree, options: "ScanOptions", tree_errors: tuple[RenderError, ...] = (), limits: Limits | None = None,
     compiled_templates: CompiledTemplateCache | None = None,
     cache: "RenderCache | None" = None,
+    progress: "Progress | None" = None,
 ) -> Model:
-    """``cache`` (saltscan.cache) reuses the render of a minion none of whose inputs changed."""
+    """``cache`` (saltscan.cache) reuses the render of a minion none of whose inputs
+    changed; ``progress`` (saltscan.progress) is told of every minion rendered."""
     from saltscan.cache import cached_render
     from saltscan.render.host_facts import HostFacts
     from saltscan.render.trace import revalidate
@@ -320,16 +323,19 @@ def render_tree(
     if options.jobs > 1 and len(tree.minions) > 1 and memo is None:
         # The cache records each render's file reads in this process, so cached scans
         # render here; uncached ones may use worker processes.
-        renders = _render_parallel(tree, options, limits or Limits())
+        renders = _render_parallel(tree, options, limits or Limits(), progress)
     else:
-        renders = [
-            cached_render(
+        if progress is not None:
+            progress.stage("rendering minions", len(tree.minions))
+        renders = []
+        for m in tree.minions:
+            renders.append(cached_render(
                 memo, m, ("top",),
                 lambda trace, m=m: MinionRenderer(session, m, trace).render(options),
                 lambda render, items, memo, m=m: revalidate(session, m, render, items, memo),
-            )
-            for m in tree.minions
-        ]
+            ))
+            if progress is not None:
+                progress.advance()
     if options.coverage and not options.sls and not options.minions:
         renders.extend(_untargeted(session, tree, renders, options, memo))
     return Model(tree=tree, renders=tuple(renders), errors=tree_errors)
@@ -342,14 +348,21 @@ def _render_one(tree: Tree, options: "ScanOptions", limits: Limits, minion: Mini
     return MinionRenderer(session, minion).render(options)
 
 
-def _render_parallel(tree: Tree, options: "ScanOptions", limits: Limits) -> list[MinionRender]:
+def _render_parallel(tree: Tree, options: "ScanOptions", limits: Limits, progress: "Progress | None" = None) -> list[MinionRender]:
     """Minions in worker processes: each render is a pure function of its inputs, and
     results come back in minion order, so output is the same as with one job."""
     from concurrent.futures import ProcessPoolExecutor
     from functools import partial
 
+    if progress is not None:
+        progress.stage("rendering minions", len(tree.minions))
+    renders = []
     with ProcessPoolExecutor(max_workers=options.jobs) as pool:
-        return list(pool.map(partial(_render_one, tree, options, limits), tree.minions))
+        for render in pool.map(partial(_render_one, tree, options, limits), tree.minions):
+            renders.append(render)
+            if progress is not None:
+                progress.advance()
+    return renders
 
 
 def _untargeted(

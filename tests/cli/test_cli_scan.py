@@ -90,9 +90,9 @@ def test_parallel_jobs_give_the_same_report(monkeypatch):
     pools = []
     real = tree_module._render_parallel
 
-    def spy(tree, options, limits):
+    def spy(tree, options, limits, progress=None):
         pools.append(options.jobs)
-        return real(tree, options, limits)
+        return real(tree, options, limits, progress)
 
     monkeypatch.setattr(tree_module, "_render_parallel", spy)
     runner = CliRunner()
