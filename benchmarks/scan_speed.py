@@ -1,66 +1,66 @@
-"""Scan speed: saltscan cold, saltscan warm after a one-file change, and salt-lint.
+"""Scan speed: saltscan's pre-commit hook against salt-lint, cold and warm.
 
 For each tree (default: ``fixtures/ehr-platform`` and the largest formula in
-``../shared/corpus/repos``, by number of files, then bytes) this copies the tree into a
-temporary directory and measures, as the commands pre-commit would run:
+``../shared/corpus/repos``, by number of files, then bytes) this copies the tree into
+a temporary directory and times, as whole processes the way pre-commit runs them:
 
-- **cold**: ``saltscan hook`` on every SLS file with an empty render cache;
-- **same**: ``saltscan hook <file>`` again with nothing changed (pre-commit re-run
-  after another hook failed): the floor of a cached run;
-- **warm**: one SLS file's content changed (a comment appended), then
-  ``saltscan hook <that file>`` with the cache the cold run left;
+- **cold**: ``saltscan hook`` on every SLS file, empty render cache, no daemon
+  running (the run starts one: that start is in the time);
+- **same**: ``saltscan hook <file>`` again, nothing changed (pre-commit's re-run
+  after another hook failed);
+- **comment**: a comment appended to one SLS file, then ``saltscan hook <file>``;
+- **edit**: a new state appended to that file (its render changes), then
+  ``saltscan hook <file>``;
+- **comment, later** and **edit, later**: the same edits, with the hook run
+  ``--settle`` seconds (default 2) after the edit, as a commit follows a save: the
+  daemon renders an edit ahead when it sees a file change;
+- the three warm runs with ``--no-daemon`` (a fresh process on the disk cache), for
+  comparison;
 - **salt-lint** on every SLS file, and on the changed file alone.
 
-Each is run ``--repeat`` times (a new cache and a new edit each time); the medians and
-their ratios to salt-lint are printed. The warm report is checked byte for byte
-against an uncached run on the same edited tree: a fast wrong answer is a failure.
+Each is repeated ``--repeat`` times (new copy, cache and daemon each time) and the
+medians are printed with their ratios to salt-lint. Every warm report is checked
+byte for byte against an uncached, in-process run of the same edited tree: a fast
+wrong answer is a failure.
 
 salt-lint is not a saltscan dependency. Install it in its own environment and pass
 its path; this script installs nothing:
 
     python3 -m venv /tmp/bench-venv && /tmp/bench-venv/bin/pip install salt-lint
     python benchmarks/scan_speed.py --salt-lint /tmp/bench-venv/bin/salt-lint
-
-Timings are wall clock of whole processes (interpreter start and imports included),
-as a developer waiting on ``git commit`` sees them.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
-import re
 import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 PROJECT = Path(__file__).resolve().parent.parent
-SALTSCAN = [sys.executable, "-c", "import sys; from saltscan.cli import main; sys.exit(main())"]
-CACHE_LINE = re.compile(r"render cache .*: (\d+) reused, (\d+) rendered, (\d+) stored")
+SALTSCAN = [sys.executable, "-m", "saltscan.launcher"]
+WARM_RUNS = ("same", "comment", "edit")
+LATER_RUNS = ("comment, later", "edit, later")
 
 
-@dataclass(frozen=True)
-class Timing:
-    seconds: float
-    reused: int = 0
-    rendered: int = 0
-
-
-@dataclass(frozen=True)
+@dataclass
 class TreeResult:
     name: str
     sls_files: int
     changed: str
-    cold: Timing
-    same: Timing
-    warm: Timing
-    lint_all: float
-    lint_one: float
+    times: dict[str, list[float]] = field(default_factory=dict)
+
+    def add(self, label: str, seconds: float) -> None:
+        self.times.setdefault(label, []).append(seconds)
+
+    def median(self, label: str) -> float:
+        return statistics.median(self.times[label])
 
 
 def largest_corpus_tree(corpus: Path) -> Path | None:
@@ -68,6 +68,7 @@ def largest_corpus_tree(corpus: Path) -> Path | None:
     if not repos.is_dir():
         return None
     trees = [p for p in repos.iterdir() if p.is_dir()]
+
     def size(tree: Path) -> tuple[int, int, str]:
         files = [f for f in tree.rglob("*") if f.is_file()]
         return len(files), sum(f.stat().st_size for f in files), tree.name
@@ -79,66 +80,82 @@ def sls_files(root: Path) -> list[str]:
     return sorted(p.relative_to(root).as_posix() for p in root.rglob("*.sls") if ".git" not in p.parts)
 
 
-def pick_changed_file(root: Path, files: list[str]) -> str:
+def pick_changed_file(files: list[str]) -> str:
     """A typical edit: a state file that is neither a top file nor pillar, nor an ``init.sls``."""
     candidates = [f for f in files if Path(f).name not in ("top.sls", "init.sls") and "pillar" not in Path(f).parts and "test" not in Path(f).parts]
     return (candidates or files)[len(candidates or files) // 2]
 
 
-def run(cmd: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, subprocess.CompletedProcess]:
-    start = time.perf_counter()
-    proc = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True)
-    return time.perf_counter() - start, proc
+def edit(path: Path, kind: str, n: int) -> None:
+    """Append a comment, or a state (which changes the file's render)."""
+    text = {"comment": f"\n# reviewed {n}\n", "edit": f"\nsaltscan-bench-{n}:\n  file.directory:\n    - name: /srv/bench/{n}\n"}[kind]
+    with open(path, "a", encoding="utf-8") as fh:
+        fh.write(text)
 
 
-def saltscan(args: list[str], tree: Path, cache: Path | None) -> tuple[Timing, str]:
-    env = dict(os.environ, PYTHONPATH=str(PROJECT) + os.pathsep + os.environ.get("PYTHONPATH", ""), NO_COLOR="1")
-    if cache is not None:
-        env["SALTSCAN_CACHE_DIR"] = str(cache)  # entries and signing key: the user's cache is left alone
-    cache_args = [] if cache is not None else ["--no-cache"]
-    seconds, proc = run(SALTSCAN + ["hook", "--root", str(tree), "-v", *cache_args, *args], tree, env)
-    if proc.returncode not in (0, 1):
-        raise SystemExit(f"saltscan failed ({proc.returncode}):\n{proc.stderr[-3000:]}")
-    m = CACHE_LINE.search(proc.stderr)
-    return Timing(seconds, int(m.group(1)) if m else 0, int(m.group(2)) if m else 0), proc.stdout
+class Session:
+    """One copy of a tree with its own render cache and daemon socket directory."""
+
+    def __init__(self, source: Path, tmp: Path):
+        self.tree = tmp / source.name
+        shutil.copytree(source, self.tree, ignore=shutil.ignore_patterns(".git"))
+        self.env = {k: v for k, v in os.environ.items() if k not in ("CI", "SALTSCAN_DAEMON")}
+        self.env.update(
+            PYTHONPATH=str(PROJECT) + os.pathsep + os.environ.get("PYTHONPATH", ""), NO_COLOR="1",
+            SALTSCAN_CACHE_DIR=str(tmp / "cache"), SALTSCAN_RUNTIME_DIR=str(Path(tempfile.mkdtemp(prefix="ssb-", dir="/tmp")) / "d"),
+        )
+
+    def hook(self, *args: str) -> tuple[float, str]:
+        start = time.perf_counter()
+        proc = subprocess.run(SALTSCAN + ["hook", "--root", str(self.tree), *args], cwd=self.tree, env=self.env, capture_output=True, text=True)
+        seconds = time.perf_counter() - start
+        if proc.returncode not in (0, 1):
+            raise SystemExit(f"saltscan failed ({proc.returncode}):\n{proc.stderr[-3000:]}")
+        return seconds, proc.stdout
+
+    def stop(self) -> None:
+        subprocess.run(SALTSCAN + ["daemon", "stop"], env=self.env, capture_output=True)
+        shutil.rmtree(Path(self.env["SALTSCAN_RUNTIME_DIR"]).parent, ignore_errors=True)
 
 
 def salt_lint(exe: str, files: list[str], tree: Path) -> float:
-    seconds, proc = run([exe, *files], tree, dict(os.environ))
+    start = time.perf_counter()
+    proc = subprocess.run([exe, *files], cwd=tree, capture_output=True, text=True)
+    seconds = time.perf_counter() - start
     if proc.returncode not in (0, 2) and "Traceback" in proc.stderr:
         raise SystemExit(f"salt-lint failed ({proc.returncode}):\n{proc.stderr[-3000:]}")
     return seconds
 
 
-def measure(source: Path, lint_exe: str, repeat: int, changed: str | None) -> TreeResult:
-    colds, sames, warms, lint_all, lint_one = [], [], [], [], []
+def measure(source: Path, lint_exe: str, repeat: int, changed: str | None, settle: float) -> TreeResult:
     files = sls_files(source)
-    target = changed or pick_changed_file(source, files)
+    target = changed or pick_changed_file(files)
+    result = TreeResult(source.name, len(files), target)
     for i in range(repeat):
-        with tempfile.TemporaryDirectory(prefix="saltscan-bench-") as tmp:
-            tree, cache = Path(tmp) / source.name, Path(tmp) / "cache"
-            shutil.copytree(source, tree, ignore=shutil.ignore_patterns(".git"))
-            lint_all.append(salt_lint(lint_exe, files, tree))
-            cold, _ = saltscan(files, tree, cache)
-            same, _ = saltscan([target], tree, cache)
-            with open(tree / target, "a", encoding="utf-8") as fh:
-                fh.write(f"\n# benchmark edit {i}\n")
-            warm, warm_report = saltscan([target], tree, cache)
-            _, fresh_report = saltscan([target], tree, None)
-            if warm_report != fresh_report:
-                raise SystemExit(f"{source.name}: the warm report differs from an uncached scan of the same tree")
-            lint_one.append(salt_lint(lint_exe, [target], tree))
-            colds.append(cold)
-            sames.append(same)
-            warms.append(warm)
-    med = statistics.median
-    return TreeResult(
-        name=source.name, sls_files=len(files), changed=target,
-        cold=Timing(med(t.seconds for t in colds), colds[0].reused, colds[0].rendered),
-        same=Timing(med(t.seconds for t in sames), sames[0].reused, sames[0].rendered),
-        warm=Timing(med(t.seconds for t in warms), warms[0].reused, warms[0].rendered),
-        lint_all=med(lint_all), lint_one=med(lint_one),
-    )
+        for daemon in (True, False):
+            with tempfile.TemporaryDirectory(prefix="saltscan-bench-") as tmp:
+                s = Session(source, Path(tmp))
+                try:
+                    if daemon:
+                        result.add("salt-lint", salt_lint(lint_exe, files, s.tree))
+                        result.add("salt-lint 1 file", salt_lint(lint_exe, [target], s.tree))
+                        result.add("cold", s.hook(*files)[0])
+                    else:
+                        s.hook("--no-daemon", *files)  # fills the disk cache
+                    flag = () if daemon else ("--no-daemon",)
+                    for label in WARM_RUNS + (LATER_RUNS if daemon else ()):
+                        if label != "same":
+                            edit(s.tree / target, label.split(",")[0], i + (100 if "later" in label else 0))
+                        if "later" in label:
+                            time.sleep(settle)
+                        seconds, report = s.hook(*flag, target)
+                        fresh = s.hook("--no-daemon", "--no-cache", target)[1]
+                        if report != fresh:
+                            raise SystemExit(f"{source.name}: the {label} report differs from an uncached scan of the same tree")
+                        result.add(label if daemon else f"{label} (no daemon)", seconds)
+                finally:
+                    s.stop()
+    return result
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -146,23 +163,23 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--salt-lint", required=True, help="path to the salt-lint executable (its own venv)")
     parser.add_argument("--tree", action="append", type=Path, help="tree to measure (repeatable; default: the fixture and the largest corpus tree)")
     parser.add_argument("--corpus", type=Path, default=PROJECT.parent / "shared" / "corpus")
-    parser.add_argument("--change", help="the file (relative to each tree) to edit for the warm run")
+    parser.add_argument("--change", help="the file (relative to each tree) to edit for the warm runs")
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--settle", type=float, default=2.0, help="seconds between an edit and the 'later' runs")
     args = parser.parse_args(argv)
     trees = args.tree or [p for p in (PROJECT / "fixtures" / "ehr-platform", largest_corpus_tree(args.corpus)) if p is not None]
-    results = [measure(t.resolve(), args.salt_lint, max(1, args.repeat), args.change) for t in trees]
-    print(f"median of {max(1, args.repeat)} runs; seconds of wall clock per process\n")
-    head = (f"{'tree':<22}{'sls':>5}  {'salt-lint':>9}  {'cold':>6}  {'same':>6}  {'warm':>6}  {'cold/sl':>7}  {'same/sl':>7}  "
-            f"{'warm/sl':>7}  {'sl 1 file':>9}  {'warm/sl1':>8}  renders warm (reused/rendered)")
-    print(head)
+    results = [measure(t.resolve(), args.salt_lint, max(1, args.repeat), args.change, args.settle) for t in trees]
+    print(f"median of {max(1, args.repeat)} runs; seconds of wall clock per process; ratios to salt-lint "
+          "on every SLS file (/sl) and on the changed file alone (/sl1)\n")
+    labels = ["cold", *WARM_RUNS, *LATER_RUNS, *(f"{w} (no daemon)" for w in WARM_RUNS)]
     for r in results:
-        print(
-            f"{r.name:<22}{r.sls_files:>5}  {r.lint_all:>9.2f}  {r.cold.seconds:>6.2f}  {r.same.seconds:>6.2f}  {r.warm.seconds:>6.2f}  "
-            f"{r.cold.seconds / r.lint_all:>7.2f}  {r.same.seconds / r.lint_all:>7.2f}  {r.warm.seconds / r.lint_all:>7.2f}  "
-            f"{r.lint_one:>9.2f}  {r.warm.seconds / r.lint_one:>8.2f}  {r.warm.reused}/{r.warm.rendered} (cold rendered {r.cold.rendered})"
-        )
-    print("\nchanged file per tree: " + ", ".join(f"{r.name}: {r.changed}" for r in results))
-    print("target: warm/sl <= 1 (warm one-file re-run no slower than salt-lint on the tree's SLS files)")
+        sl, sl1 = r.median("salt-lint"), r.median("salt-lint 1 file")
+        print(f"{r.name}: {r.sls_files} SLS files, changed {r.changed}; salt-lint {sl:.3f} s, on the changed file {sl1:.3f} s")
+        for label in labels:
+            t = r.median(label)
+            print(f"  {label:<22}{t:>7.3f} s  {t / sl:>6.2f} /sl  {t / sl1:>6.2f} /sl1")
+    print(f"\n'later' runs: the hook {args.settle:g} s after the edit")
+    print("target: a warm one-file re-run no slower than salt-lint")
     return 0
 
 

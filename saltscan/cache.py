@@ -98,6 +98,11 @@ class CacheStats:
     stored: int = 0
     graphs_reused: int = 0
 
+    def since(self, earlier: "CacheStats") -> "CacheStats":
+        """What happened after ``earlier`` (a copy taken then): one run's share of a
+        cache that serves many (the hook daemon's)."""
+        return CacheStats(**{f.name: getattr(self, f.name) - getattr(earlier, f.name) for f in dataclasses.fields(self)})
+
 
 class RenderCache:
     """Rendered minions under ``directory``; see the module docstring.
@@ -121,7 +126,7 @@ class RenderCache:
         self.file_stamps: dict[str, tuple[tuple[int, ...], str]] | None = {} if in_memory else None
         self.file_memo = StateFileMemo() if in_memory else None
         self._digests = DigestMemo() if in_memory else None
-        self._pending: list[Callable[[], Any]] = []
+        self._pending: dict[str, tuple[EntryStore, CacheEntry]] = {}
 
     def digest(self, value: Any) -> str:
         """``digest(value)``, remembered when this cache lives in memory."""
@@ -135,7 +140,7 @@ class RenderCache:
         if self.memory is None:
             return store.put(key, entry)
         self.keep(key, entry)
-        self._pending.append(lambda: store.put(key, entry))
+        self._pending[key] = (store, entry)  # a later put of the key replaces it: one write
         return True
 
     def keep(self, key: str, entry: "CacheEntry") -> None:
@@ -147,15 +152,19 @@ class RenderCache:
         while len(self.memory) > MEMORY_ENTRIES:
             del self.memory[next(iter(self.memory))]
 
-    def flush(self) -> None:
-        """Write what ``put`` deferred, and prune; a no-op without ``in_memory``."""
-        pending, self._pending = self._pending, []
-        for write in pending:
-            write()
+    def deferred_work(self) -> list[Callable[[], Any]]:
+        """After a scan, with ``in_memory``: the disk writes ``put`` deferred and the
+        prunes, as steps a long-running process runs when it has nothing else to do."""
+        pending, self._pending = self._pending, {}
         served, self._served = self._served, []
-        for tree_cache in served:
-            tree_cache.prune()
         self._origins.clear()  # the scan they served is over; memory keeps what is reused
+        steps: list[Callable[[], Any]] = [lambda s=store, k=key, e=entry: s.put(k, e) for key, (store, entry) in pending.items()]
+        return steps + [tree_cache.prune for tree_cache in served]
+
+    def flush(self) -> None:
+        """Do the deferred work now."""
+        for step in self.deferred_work():
+            step()
 
     def code_fingerprint(self) -> str:
         if self._code is None:

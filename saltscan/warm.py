@@ -33,10 +33,12 @@ class WarmState:
     # The built-in rule registry (no --rules-dir: user code is never kept warm).
     registry: Any = None
     served: int = 0  # requests served, for `saltscan daemon status`
+    ahead: int = 0  # runs made ahead of a request, after an edit (daemon/server.py)
     kept: KeptFindings = field(default_factory=KeptFindings)  # per-minion findings
     _digests: DigestMemo = field(default_factory=DigestMemo)
     _graph_memo: Any = None
     _rule_memo: Any = None
+    _idle_work: list = field(default_factory=list)
 
     def render_cache(self, directory: Path | None):
         """The in-memory render cache for ``directory`` (None: the default one)."""
@@ -86,13 +88,37 @@ class WarmState:
         self._rule_memo = run.memo
         self.kept.keep_only(model.renders)
 
-    def flush(self) -> None:
-        """Deferred work that must not delay a reply: disk writes of the render caches,
-        and a garbage collection (the model is large; a collection in the middle of a
-        request would walk all of it), after which what is alive is frozen out of the
-        collector's way until the next one."""
+    def end_request(self) -> None:
+        """A request was served: queue what must not delay a reply (disk writes of the
+        render caches, a garbage collection), and note the files its renders read."""
         for cache in self.render_caches.values():
-            cache.flush()
-        gc.unfreeze()
-        gc.collect()
-        gc.freeze()
+            self._idle_work.extend(cache.deferred_work())
+        self._idle_work.append(_collect_garbage)
+
+    def has_idle_work(self) -> bool:
+        return bool(self._idle_work)
+
+    def idle_step(self) -> None:
+        """One piece of the queued work (the daemon checks for requests in between)."""
+        self._idle_work.pop(0)()
+
+    def flush(self) -> None:
+        self.end_request()
+        while self._idle_work:
+            self.idle_step()
+
+    def watched_files(self) -> tuple[str, ...]:
+        """Every file a kept render read: what a change to is worth rendering ahead."""
+        paths: set[str] = set()
+        for cache in self.render_caches.values():
+            for entry in (cache.memory or {}).values():
+                paths.update(path for path, _ in entry.dependencies)
+        return tuple(sorted(paths))
+
+
+def _collect_garbage() -> None:
+    """A full collection, then what is alive is frozen out of the collector's way: the
+    model is large, and a collection in the middle of a request would walk all of it."""
+    gc.unfreeze()
+    gc.collect()
+    gc.freeze()

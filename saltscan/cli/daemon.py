@@ -26,7 +26,8 @@ def status_command() -> None:
     if reply is None or reply.get("status") != "ok":
         click.echo("saltscan daemon: not running")
         sys.exit(1)
-    click.echo(f"saltscan daemon: running (pid {reply.get('pid')}, {reply.get('served', 0)} hook runs served)")
+    click.echo(f"saltscan daemon: running (pid {reply.get('pid')}, {reply.get('served', 0)} hook runs served, "
+               f"{reply.get('ahead', 0)} rendered ahead after an edit)")
 
 
 @daemon_command.command("stop")

@@ -9,6 +9,7 @@ that read it. See docs/pre-commit.md.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import sys
 from pathlib import Path
@@ -106,6 +107,7 @@ def hook_command(warm, files, root, state_roots, pillar_roots, grains_files, min
         only_files=wanted,
         cache=cache,
     )
+    stats_before = dataclasses.replace(cache.stats) if cache is not None else None
     result = run_scan(request)
     if cache is not None:
         cache.prune()
@@ -113,7 +115,7 @@ def hook_command(warm, files, root, state_roots, pillar_roots, grains_files, min
         for line in result.describe():
             click.echo(line, err=True)
         if cache is not None:
-            s = cache.stats
+            s = cache.stats.since(stats_before)
             click.echo(f"render cache {cache.directory}: {s.hits} reused, {s.misses} rendered, {s.stored} stored, "
                        f"{s.graphs_reused} graphs reused, {s.cutoffs} reused after re-rendering only changed files", err=True)
     text = result.render("text", color=_use_color(color, sys.stdout))

@@ -17,9 +17,11 @@ import contextlib
 import fcntl
 import io
 import os
+import select
 import socket
 import struct
 import sys
+import time
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -27,6 +29,7 @@ from saltscan.daemon import protocol
 from saltscan.daemon.client import FORWARDED_ENV
 
 REQUEST_READ_TIMEOUT = 30.0
+POLL_SECONDS = 0.5  # how often an idle daemon looks for edits to render ahead
 
 
 class _Output(io.StringIO):
@@ -63,8 +66,9 @@ def _as_client(request: dict[str, Any]) -> Iterator[None]:
                 os.environ[k] = v
 
 
-def handle(request: dict[str, Any], warm) -> dict[str, Any]:
-    """Run one hook request; the reply holds its stdout, stderr and exit code."""
+def handle(request: dict[str, Any], warm, *, ahead: bool = False) -> dict[str, Any]:
+    """Run one hook request; the reply holds its stdout, stderr and exit code.
+    ``ahead``: nobody asked (rendering ahead of an edit), so it is not counted."""
     from saltscan.cli import main as cli
 
     argv = request.get("argv")
@@ -73,10 +77,11 @@ def handle(request: dict[str, Any], warm) -> dict[str, Any]:
     if request.get("command") == "stop":
         return {"status": "stopping", "pid": os.getpid()}
     if request.get("command") == "status":
-        return {"status": "ok", "pid": os.getpid(), "served": warm.served}
+        return {"status": "ok", "pid": os.getpid(), "served": warm.served, "ahead": warm.ahead}
     if request.get("command") != "hook" or not isinstance(argv, list) or argv[:1] != ["hook"]:
         return {"status": "refused"}
-    warm.served += 1
+    if not ahead:
+        warm.served += 1
     out, err = _Output(bool(request.get("stdout_tty"))), _Output(False)
     code = 0
     with _as_client(request), contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
@@ -95,7 +100,42 @@ def _same_user(conn: socket.socket) -> bool:
     return uid == os.getuid()
 
 
-def serve(path: Path, idle_seconds: float) -> int:
+def _stamps(paths: tuple[str, ...]) -> tuple:
+    """What changes when a file is written: inode, size, mtime (None: gone)."""
+    out = []
+    for path in paths:
+        try:
+            st = os.stat(path)
+            out.append((st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns))
+        except OSError:
+            out.append(None)
+    return tuple(out)
+
+
+class _Watch:
+    """Renders ahead: when a file the last request's renders read changes, the daemon
+    runs that request again while nobody waits (its output is dropped), so the commit
+    that follows the edit finds the renders, graphs and findings up to date and only
+    revalidates them. The files are polled (a few hundred ``stat`` calls), not watched
+    with inotify: that needs no dependency and works on every platform."""
+
+    def __init__(self) -> None:
+        self.request: dict[str, Any] | None = None
+        self.paths: tuple[str, ...] = ()
+        self.stamps: tuple = ()
+
+    def served(self, request: dict[str, Any], warm) -> None:
+        if request.get("command") != "hook":
+            return  # `daemon status` must not hide an edit from the watch
+        self.request = request
+        self.paths = warm.watched_files()
+        self.stamps = _stamps(self.paths)
+
+    def changed(self) -> bool:
+        return self.request is not None and _stamps(self.paths) != self.stamps
+
+
+def serve(path: Path, idle_seconds: float, poll_seconds: float = POLL_SECONDS) -> int:
     from saltscan.warm import WarmState
 
     lock = os.fdopen(os.open(str(path) + ".lock", os.O_WRONLY | os.O_CREAT, 0o600), "w")  # held for the daemon's life
@@ -112,37 +152,64 @@ def serve(path: Path, idle_seconds: float) -> int:
     finally:
         os.umask(old_umask)
     server.listen(16)
-    server.settimeout(idle_seconds)
     warm = WarmState()
+    watch = _Watch()
+    deadline = time.monotonic() + idle_seconds
     try:
         while True:
-            try:
-                conn, _ = server.accept()
-            except socket.timeout:
-                return 0
+            # Between requests: queued work one step at a time, then renders ahead of
+            # an edit; a request waiting is always served first.
+            busy = warm.has_idle_work()
+            ready, _, _ = select.select([server], [], [], 0 if busy else poll_seconds)
+            if not ready:
+                if busy:
+                    warm.idle_step()
+                elif time.monotonic() > deadline:
+                    return 0
+                elif watch.changed():
+                    with contextlib.suppress(Exception):  # ahead of time only: a request redoes it
+                        handle(watch.request, warm, ahead=True)
+                    warm.ahead += 1
+                    warm.end_request()
+                    watch.served(watch.request, warm)
+                continue
+            conn, _ = server.accept()
             with conn:
-                if not _same_user(conn):
-                    continue
-                try:
-                    conn.settimeout(REQUEST_READ_TIMEOUT)
-                    request = protocol.receive_message(conn)
-                    conn.settimeout(None)
-                except (OSError, protocol.ProtocolError):
-                    continue
-                try:
-                    reply = handle(request, warm)
-                except Exception:  # noqa: BLE001 - the client then runs the hook itself
-                    reply = {"status": "error"}
-                with contextlib.suppress(OSError):
-                    protocol.send_message(conn, reply)
+                reply = _serve_one(conn, warm)
+            if reply is None:
+                continue
             if reply.get("status") == "stopping":
                 return 0
-            warm.flush()  # after the reply: the client is not kept waiting for disk writes
+            request = reply.pop("_request")
+            if request.get("command") == "hook":
+                deadline = time.monotonic() + idle_seconds
+                warm.end_request()
+                watch.served(request, warm)
     finally:
         server.close()
         with contextlib.suppress(OSError):
             path.unlink()
         lock.close()
+
+
+def _serve_one(conn: socket.socket, warm) -> dict[str, Any] | None:
+    """Read one request, answer it; the reply (with the request under ``_request``,
+    not sent), or None when there was nothing to answer."""
+    if not _same_user(conn):
+        return None
+    try:
+        conn.settimeout(REQUEST_READ_TIMEOUT)
+        request = protocol.receive_message(conn)
+        conn.settimeout(None)
+    except (OSError, protocol.ProtocolError):
+        return None
+    try:
+        reply = handle(request, warm)
+    except Exception:  # noqa: BLE001 - the client then runs the hook itself
+        reply = {"status": "error"}
+    with contextlib.suppress(OSError):
+        protocol.send_message(conn, reply)
+    return {**reply, "_request": request}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 import pytest
@@ -64,6 +66,20 @@ def test_daemon_answers_like_an_in_process_run_before_and_after_an_edit(repo: Pa
     assert text_findings(warm.stdout) == DB_FINDINGS + [("SS401", "salt/db/init.sls", 8), ("SS503", "salt/db/init.sls", 8)]
     status = saltscan(repo, env, "daemon", "status")
     assert status.returncode == 0 and "2 hook runs served" in status.stdout
+
+
+def test_an_edit_is_rendered_ahead_of_the_next_run(repo: Path, env: dict) -> None:
+    saltscan(repo, env, "hook", "salt/db/init.sls")
+    db = repo / "salt/db/init.sls"
+    db.write_text(db.read_text() + "db-extra-check:\n  cmd.run:\n    - name: nc -z 10.9.9.9 6379\n")
+    deadline = time.monotonic() + 60
+    while "1 rendered ahead" not in saltscan(repo, env, "daemon", "status").stdout:
+        assert time.monotonic() < deadline, "the daemon did not render the edit ahead"
+        time.sleep(0.2)
+    warm = saltscan(repo, env, "hook", "-v", "salt/db/init.sls")
+    assert re.search(r"render cache .*: 2 reused, 0 rendered", warm.stderr)  # all done ahead
+    in_process = saltscan(repo, env, "hook", "--no-daemon", "salt/db/init.sls")
+    assert (warm.returncode, warm.stdout) == (in_process.returncode, in_process.stdout)
 
 
 def test_stop_removes_the_socket(repo: Path, env: dict) -> None:

@@ -18,6 +18,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -73,8 +74,15 @@ def tryrepo(tmp_path_factory) -> subprocess.CompletedProcess:
         "SALTSCAN_CACHE_DIR": str(tmp / "saltscan-cache"),
         "NO_COLOR": "1",
         "PRE_COMMIT_COLOR": "never",
+        # The hook runs through its daemon, as on a developer's machine, in a runtime
+        # directory of this test's (a short path: socket paths are limited), and the
+        # daemon exits 5 s after the run instead of outliving the test session.
+        "SALTSCAN_RUNTIME_DIR": tempfile.mkdtemp(prefix="ss-tr-", dir="/tmp") + "/d",
+        "SALTSCAN_DAEMON_IDLE": "5",
     }
     env.pop("VIRTUAL_ENV", None)
+    env.pop("CI", None)
+    env.pop("SALTSCAN_DAEMON", None)
     return subprocess.run(
         [sys.executable, "-m", "pre_commit", "try-repo", str(project), "saltscan", "--verbose",
          "--files", "salt/web/init.sls", "pillar/secrets.sls"],
