@@ -62,15 +62,22 @@ def _ensure_hook() -> None:
 
 
 @contextmanager
+def open_sink(sinks: ContextVar[tuple[set[str], ...]]) -> Iterator[set[str]]:
+    """A new set that receives what is noted into ``sinks`` in this context while inside."""
+    found: set[str] = set()
+    token = sinks.set(sinks.get() + (found,))
+    try:
+        yield found
+    finally:
+        sinks.reset(token)
+
+
+@contextmanager
 def recording_reads() -> Iterator[set[str]]:
     """Collect the absolute paths of every file opened in this context while inside."""
     _ensure_hook()
-    reads: set[str] = set()
-    token = _SINKS.set(_SINKS.get() + (reads,))
-    try:
+    with open_sink(_SINKS) as reads:
         yield reads
-    finally:
-        _SINKS.reset(token)
 
 
 @contextmanager

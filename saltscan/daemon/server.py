@@ -30,6 +30,7 @@ from saltscan.daemon.client import FORWARDED_ENV
 
 REQUEST_READ_TIMEOUT = 30.0
 POLL_SECONDS = 0.5  # how often an idle daemon looks for edits to render ahead
+IDLE_WORK_AFTER = 1.0  # seconds of quiet after a reply before queued work starts
 
 
 class _Output(io.StringIO):
@@ -155,15 +156,20 @@ def serve(path: Path, idle_seconds: float, poll_seconds: float = POLL_SECONDS) -
     warm = WarmState()
     watch = _Watch()
     deadline = time.monotonic() + idle_seconds
+    replied_at = 0.0
     try:
         while True:
             # Between requests: queued work one step at a time, then renders ahead of
-            # an edit; a request waiting is always served first.
+            # an edit; a request waiting is always served first. The work starts after
+            # a quiet spell: a step (a large render's pickle, a collection) cannot be
+            # interrupted, and a re-run right after a reply should not wait for it.
             busy = warm.has_idle_work()
-            ready, _, _ = select.select([server], [], [], 0 if busy else poll_seconds)
+            wait = max(0.0, IDLE_WORK_AFTER - (time.monotonic() - replied_at)) if busy else poll_seconds
+            ready, _, _ = select.select([server], [], [], wait)
             if not ready:
                 if busy:
-                    warm.idle_step()
+                    if time.monotonic() - replied_at >= IDLE_WORK_AFTER:
+                        warm.idle_step()
                 elif time.monotonic() > deadline:
                     return 0
                 elif watch.changed():
@@ -182,7 +188,8 @@ def serve(path: Path, idle_seconds: float, poll_seconds: float = POLL_SECONDS) -
                 return 0
             request = reply.pop("_request")
             if request.get("command") == "hook":
-                deadline = time.monotonic() + idle_seconds
+                replied_at = time.monotonic()
+                deadline = replied_at + idle_seconds
                 warm.end_request()
                 watch.served(request, warm)
     finally:

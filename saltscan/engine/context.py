@@ -7,7 +7,6 @@ Contexts are read-only views. ``SourceReader`` caches the original files of one 
 from __future__ import annotations
 
 import re
-from collections import deque
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -172,18 +171,9 @@ class RuleContext:
         """``api.has_requisite_path(graph, a, b)``: the same walk, over each node's
         requisite dependencies found once per render (a graph rule asks for many
         pairs of one graph, and each walk would list the same nodes' edges again)."""
-        if a not in graph or b not in graph or a == b:
-            return False
-        seen = {a}
-        queue = deque([a])
-        while queue:
-            for nxt in self._requisite_dependencies(graph, queue.popleft()):
-                if nxt == b:
-                    return True
-                if nxt not in seen:
-                    seen.add(nxt)
-                    queue.append(nxt)
-        return False
+        from saltscan.graph.requisites import has_requisite_path
+
+        return has_requisite_path(graph, a, b, self._requisite_dependencies)
 
     def _requisite_dependencies(self, graph: "nx.MultiDiGraph", node: str) -> tuple[str, ...]:
         from saltscan.graph.requisites import requisite_dependencies

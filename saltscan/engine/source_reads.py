@@ -13,18 +13,16 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Iterable, Iterator
 
+from saltscan.cache_reads import open_sink
+
 _SINKS: ContextVar[tuple[set[str], ...]] = ContextVar("saltscan_source_reads", default=())
 
 
 @contextmanager
 def recording_sources() -> Iterator[set[str]]:
     """Collect the relative paths of every original file read in this context."""
-    reads: set[str] = set()
-    token = _SINKS.set(_SINKS.get() + (reads,))
-    try:
+    with open_sink(_SINKS) as reads:
         yield reads
-    finally:
-        _SINKS.reset(token)
 
 
 def note_sources(paths: Iterable[str]) -> None:

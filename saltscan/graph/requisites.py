@@ -197,14 +197,17 @@ def requisite_dependencies(graph: nx.MultiDiGraph, node: str) -> list[str]:
     return sorted(out)
 
 
-def has_requisite_path(graph: nx.MultiDiGraph, a: str, b: str) -> bool:
-    """True when requisites alone make Salt run ``b`` before ``a`` (transitively)."""
+def has_requisite_path(graph: nx.MultiDiGraph, a: str, b: str, dependencies=None) -> bool:
+    """True when requisites alone make Salt run ``b`` before ``a`` (transitively).
+    ``dependencies(graph, node)`` defaults to ``requisite_dependencies`` (a caller may
+    pass a cached one)."""
     if a not in graph or b not in graph or a == b:
         return False
+    step = dependencies or requisite_dependencies
     seen = {a}
     queue = deque([a])
     while queue:
-        for nxt in requisite_dependencies(graph, queue.popleft()):
+        for nxt in step(graph, queue.popleft()):
             if nxt == b:
                 return True
             if nxt not in seen:
