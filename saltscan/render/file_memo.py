@@ -13,8 +13,11 @@ says. ``TraceRecorder`` therefore checks, at the end of a minion's render that u
 this memo, that the pillar is what it was at the start; if not, the minion is
 rendered again without it.
 
-Entries hold pickles, not objects: Salt's compile steps change the data they are
-given, so every use gets a fresh copy (unpickling is a fast deep copy).
+Entries hold pickles, not objects, for what is changed in place later (Salt's
+compile steps change the data they are given), so every use gets a fresh copy
+(unpickling is a fast deep copy). A step whose result nothing changes (a whole
+standalone compile: states, high and low data, read from then on) keeps its objects:
+unpickling a formula's compiles was most of an edit's cost.
 """
 
 from __future__ import annotations
@@ -29,9 +32,10 @@ MAX_ENTRIES = 20_000
 
 @dataclass(frozen=True)
 class MemoEntry:
-    blob: bytes  # pickle of (FileRender, recorder records, errors added)
+    blob: bytes  # pickle of what the step gave (see TraceRecorder), b"" when kept as objects
     reads: tuple[tuple[str, str | None], ...]  # (absolute path, sha256) of the tree's files it read
     fingerprint: str | None  # trace.fingerprint of the result
+    kept: Any = None  # what the step gave, as objects: for results nothing changes in place
 
 
 class StateFileMemo:

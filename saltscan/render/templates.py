@@ -7,6 +7,7 @@ exist is reported the way Salt would fail on it at apply time.
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import os
 import pickle
@@ -120,7 +121,9 @@ def render_templates(renderer: "MinionRenderer", states: tuple[State, ...], pill
 
         def render(st=st, path=path, rel=rel, variables=variables, relfile=relfile):
             ctx: dict[str, Any] = renderer.jinja_context(path, st.sls, st.saltenv, pillar)
-            ctx.update(variables)
+            # A copy: what a template does to its context ({% do defaults.update() %})
+            # must not change the state's arguments, which Salt compiled before it runs.
+            ctx.update(copy.deepcopy(variables))
             result = render_file(renderer.ctx, path, renderer.state_roots[st.saltenv], name=rel, sls=st.sls, context=ctx, pipe="jinja|text")
             if result.text is None or result.source_map is None:
                 return None, result.errors

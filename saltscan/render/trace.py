@@ -163,7 +163,7 @@ class TraceRecorder:
             return
         self._pending.append((key, MemoEntry(blob, tuple((p, self._memo.digest_of(p)) for p in inside), mark)))
 
-    def reuse(self, renderer: "MinionRenderer", key: tuple, compute: Callable[[], T]) -> T:
+    def reuse(self, renderer: "MinionRenderer", key: tuple, compute: Callable[[], T], *, copy: bool = True) -> T:
         """``compute()``, or its result kept from an earlier render of this minion:
         for steps that are pure functions of the minion, ``key`` and the files they
         read (the pillar compile, a template). What the step recorded and the errors it
@@ -173,7 +173,7 @@ class TraceRecorder:
         full = (self._memo.context, *key)
         hit = self._memo.memo.get(full, self._memo.digest_of)
         if hit is not None:
-            value, records, added, sls, items, outside = pickle.loads(hit.blob)
+            value, records, added, sls, items, outside = hit.kept if hit.kept is not None else pickle.loads(hit.blob)
             renderer.recorder.replay(records)
             renderer.errors.extend(added)
             renderer.recorder.sls = sls
@@ -193,15 +193,16 @@ class TraceRecorder:
                 self._outsides.pop()
         keep = self._memo.keep
         items = [dataclasses.replace(i, reads=tuple(p for p in i.reads if keep(p))) for i in self._items[first_item:]]
+        parts = (value, records, renderer.errors[before:], renderer.recorder.sls, items, sorted(p for p in outside if keep(p)))
+        digests = tuple((p, self._memo.digest_of(p)) for p in sorted(p for p in reads if keep(p)))
+        if not copy:
+            self._pending.append((full, MemoEntry(b"", digests, None, kept=parts)))
+            return value
         try:
-            blob = pickle.dumps(
-                (value, records, renderer.errors[before:], renderer.recorder.sls, items, sorted(p for p in outside if keep(p))),
-                protocol=pickle.HIGHEST_PROTOCOL,
-            )
+            blob = pickle.dumps(parts, protocol=pickle.HIGHEST_PROTOCOL)
         except Exception:  # noqa: BLE001 - not reusable; the value itself is fine
             return value
-        inside = sorted(p for p in reads if keep(p))
-        self._pending.append((full, MemoEntry(blob, tuple((p, self._memo.digest_of(p)) for p in inside), None)))
+        self._pending.append((full, MemoEntry(blob, digests, None)))
         return value
 
     def commit(self) -> bool:

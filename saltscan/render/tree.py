@@ -131,10 +131,11 @@ class MinionRenderer:
             return self.trace.render(self, path, sls, saltenv, roots, pillar)
         return self._render_sls(path, sls, saltenv, roots, pillar)
 
-    def memoized(self, key: tuple, compute: Callable[[], T]) -> T:
+    def memoized(self, key: tuple, compute: Callable[[], T], copy: bool = True) -> T:
         """``compute()``, reused from an earlier render of this minion when the render
-        cache keeps them in memory (``TraceRecorder.reuse``)."""
-        return compute() if self.trace is None else self.trace.reuse(self, key, compute)
+        cache keeps them in memory (``TraceRecorder.reuse``); ``copy=False`` for results
+        nothing changes in place afterwards."""
+        return compute() if self.trace is None else self.trace.reuse(self, key, compute, copy=copy)
 
     def compile_pillar(self) -> tuple[dict, Any]:
         if not self.pillar_roots:
@@ -238,7 +239,7 @@ class MinionRenderer:
             # files it reads: kept in memory by the hook daemon (a formula tree is all
             # untargeted SLS, and an edit touches one or two of them).
             compute = lambda sls=sls: self._standalone(sls, saltenv, pillar)  # noqa: E731
-            h, c, s, rendered = compute() if pillar_key is None else self.memoized(("standalone", pillar_key, saltenv, sls), compute)
+            h, c, s, rendered = compute() if pillar_key is None else self.memoized(("standalone", pillar_key, saltenv, sls), compute, copy=False)
             for key, value in h.items():
                 high.setdefault(key, value)
             chunks.extend(c)

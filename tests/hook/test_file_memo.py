@@ -106,3 +106,24 @@ def test_a_formula_tree_recompiles_only_the_sls_that_changed(tmp_path: Path) -> 
     untargeted = warm.renders[-1]
     assert untargeted.untargeted and [s.id for s in untargeted.states if s.sls == "demo.service"] == ["demo-svc", "demo-extra"]
     assert_same_model(warm, load(root, None))
+
+
+def test_a_template_changing_its_context_leaves_the_state_and_the_memo_alone(tmp_path: Path) -> None:
+    root = tmp_path / "demo-formula"
+    files = {
+        "demo/init.sls": ("demo-conf:\n  file.managed:\n    - name: /etc/demo.conf\n    - source: salt://demo/files/demo.conf.j2\n"
+                          "    - template: jinja\n    - defaults:\n        ports: [80]\n"),
+        "demo/other.sls": "demo-pkg:\n  pkg.installed: []\n",
+        "demo/files/demo.conf.j2": "{% do ports.append(443) %}ports={{ ports | join(',') }}\n",
+    }
+    for rel, text in files.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(text)
+    cache = RenderCache(tmp_path / "cache", key_file=tmp_path / "key", in_memory=True)
+    load(root, cache)
+    add_state(root / "demo/other.sls", "demo-extra")  # demo's compile is reused from memory
+    warm = load(root, cache)
+    untargeted = warm.renders[-1]
+    assert untargeted.state("demo-conf").args["defaults"] == {"ports": [80]}  # as Salt compiled it
+    assert [t.text for t in untargeted.templates] == ["ports=80,443\n"]  # not 80,443,443
+    assert_same_model(warm, load(root, None))
