@@ -58,20 +58,25 @@ def receive_message(sock: socket.socket) -> dict[str, object]:
     return message
 
 
-def _package_dirs() -> list[str]:
+def _package_dirs() -> tuple[list[str], list[str]]:
     """saltscan's own folders (``saltscan.rules`` lives apart in a development
-    checkout) and those of the rendering packages, found without importing them."""
-    here = os.path.dirname(os.path.dirname(os.path.realpath(__file__)))
-    rules = os.path.join(os.path.dirname(here), "rules")
-    dirs = [here, rules] if os.path.isfile(os.path.join(rules, "__init__.py")) else [here]
-    for name in RENDERING_PACKAGES:
+    checkout), and those of the rendering packages, found without importing them."""
+    own = [os.path.dirname(os.path.dirname(os.path.realpath(__file__)))]
+    others = []
+    for name in ("saltscan.rules", *RENDERING_PACKAGES):
         try:
             spec = importlib.util.find_spec(name)
         except (ImportError, ValueError):
             spec = None
-        if spec is not None and spec.origin:
-            dirs.append(os.path.dirname(spec.origin))
-    return dirs
+        if spec is None or not spec.origin:
+            continue
+        folder = os.path.dirname(os.path.realpath(spec.origin))
+        if name == "saltscan.rules":
+            if not folder.startswith(own[0] + os.sep):
+                own.append(folder)
+        else:
+            others.append(folder)
+    return own, others
 
 
 def _python_files(directory: str, recursive: bool) -> list[str]:
@@ -84,17 +89,19 @@ def _python_files(directory: str, recursive: bool) -> list[str]:
 
 def install_fingerprint() -> str:
     """sha256 over the interpreter, and the name, size and mtime of every Python file
-    of saltscan (and of the top folder of each rendering package: an upgrade replaces
-    files there). Stat only, no reads: this runs on every hook call."""
+    of saltscan and of the top folder of each rendering package (an upgrade rewrites
+    those). Stat only, no reads: this runs on every hook call. Folders themselves are
+    not stamped: Python writing ``__pycache__`` into one would change its mtime."""
     h = hashlib.sha256(f"{PROTOCOL}\0{sys.executable}\0{sys.version}\0".encode())
-    for index, directory in enumerate(_package_dirs()):
-        own = index < 2  # saltscan's own trees, file by file; other packages, the top folder
-        for path in ([] if own else [directory]) + _python_files(directory, recursive=own):
-            try:
-                st = os.stat(path)
-            except OSError:
-                continue
-            h.update(f"{path}\0{st.st_size}\0{st.st_mtime_ns}\0".encode())
+    own, others = _package_dirs()
+    files = [f for d in own for f in _python_files(d, recursive=True)]
+    files += [f for d in others for f in _python_files(d, recursive=False)]
+    for path in files:
+        try:
+            st = os.stat(path)
+        except OSError:
+            continue
+        h.update(f"{path}\0{st.st_size}\0{st.st_mtime_ns}\0".encode())
     return h.hexdigest()
 
 

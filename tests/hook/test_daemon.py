@@ -36,7 +36,7 @@ def env(tmp_path: Path):
     environ = {k: v for k, v in os.environ.items() if k not in ("CI", client.DISABLE_ENV)}
     environ.update(
         SALTSCAN_RUNTIME_DIR=str(runtime / "d"), SALTSCAN_CACHE_DIR=str(tmp_path / "cache"),
-        SALTSCAN_DAEMON_IDLE="120", NO_COLOR="1",
+        SALTSCAN_DAEMON_IDLE="30", NO_COLOR="1",  # a daemon a failed test leaves behind exits soon
     )
     yield environ
     subprocess.run([sys.executable, "-m", "saltscan.launcher", "daemon", "stop"], env=environ, capture_output=True)
