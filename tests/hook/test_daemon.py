@@ -30,7 +30,7 @@ def repo(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def env(tmp_path: Path):
+def env(tmp_path: Path, repo: Path):
     # A short runtime path: a Unix socket path is limited to ~107 bytes.
     runtime = Path(tempfile.mkdtemp(prefix="ss-run-", dir="/tmp"))
     environ = {k: v for k, v in os.environ.items() if k not in ("CI", client.DISABLE_ENV)}
@@ -39,7 +39,9 @@ def env(tmp_path: Path):
         SALTSCAN_DAEMON_IDLE="30", NO_COLOR="1",  # a daemon a failed test leaves behind exits soon
     )
     yield environ
-    subprocess.run([sys.executable, "-m", "saltscan.launcher", "daemon", "stop"], env=environ, capture_output=True)
+    # From the repo, as the runs were: from a checkout's root, `python -m` would
+    # import the checkout's saltscan, another installation with another daemon.
+    subprocess.run([sys.executable, "-m", "saltscan.launcher", "daemon", "stop"], cwd=repo, env=environ, capture_output=True)
     shutil.rmtree(runtime, ignore_errors=True)
 
 
