@@ -16,6 +16,11 @@ given) is a full re-render, as before.
 
 The fingerprint is a sha256 of a pickle: equal pickles mean equal results (the
 cutoff is safe); equal results with different pickles only cost a full re-render.
+
+In the hook daemon the recorder also reuses render steps kept in memory
+(``saltscan.render.file_memo``: state file renders, pillar, top, templates,
+standalone compiles), replaying what they recorded and the files they read, so that
+a reused step leaves the same trace as a rendered one.
 """
 
 from __future__ import annotations
@@ -27,8 +32,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable, Iterable, TypeVar
 
 from saltscan.cache_reads import not_recording, note_reads, recording_reads
-from saltscan.render.file_memo import MemoEntry, StateFileMemo, pillar_digest
 from saltscan.model import Minion, MinionRender
+from saltscan.render.file_memo import MemoEntry, StateFileMemo, pillar_digest
 
 T = TypeVar("T")
 
@@ -149,7 +154,8 @@ class TraceRecorder:
         renderer.recorder.replay(records)
         renderer.errors.extend(added)
         paths = tuple(path for path, _ in hit.reads)
-        note_reads(paths)
+        with not_recording(*self._outsides):  # read inside a state file render, as before
+            note_reads(paths)
         self._items.append(TracedRender(path, sls, saltenv, tuple(roots), paths, hit.fingerprint))
         self.last_fingerprint = hit.fingerprint
         self.reused += 1

@@ -127,3 +127,17 @@ def test_a_template_changing_its_context_leaves_the_state_and_the_memo_alone(tmp
     assert untargeted.state("demo-conf").args["defaults"] == {"ports": [80]}  # as Salt compiled it
     assert [t.text for t in untargeted.templates] == ["ports=80,443\n"]  # not 80,443,443
     assert_same_model(warm, load(root, None))
+
+
+def test_a_reused_state_file_keeps_early_cutoff_for_the_next_edit(repo: Path, tmp_path: Path) -> None:
+    (repo / "salt/web/init.sls").write_text("include:\n  - web.extra\n" + (repo / "salt/web/init.sls").read_text())
+    (repo / "salt/web/extra.sls").write_text("curl:\n  pkg.installed: []\n")
+    cache = RenderCache(tmp_path / "cache", key_file=tmp_path / "key", in_memory=True)
+    load(repo, cache)
+    add_state(repo / "salt/web/init.sls", "web-extra")  # web01 rendered again, web/extra.sls reused
+    load(repo, cache)
+    (repo / "salt/web/extra.sls").write_text((repo / "salt/web/extra.sls").read_text() + "# reviewed\n")
+    cutoffs = cache.stats.cutoffs
+    warm = load(repo, cache)
+    assert cache.stats.cutoffs - cutoffs == 1  # the reused file counts as read inside its render
+    assert_same_model(warm, load(repo, None))
