@@ -16,7 +16,7 @@ from typing import Any, Iterable, Mapping, Sequence
 import networkx as nx
 
 from saltscan.graph.builder import GraphBuilder
-from saltscan.graph.facts import EnvSetting, StateFacts, remote_ports, state_facts, template_facts
+from saltscan.graph.facts import EnvSetting, StateFacts, remote_ports, template_facts
 from saltscan.graph.ids import StateIds, node_id
 from saltscan.graph.inferred import add_inferred_edges
 from saltscan.graph.kinds import EdgeKind, NodeKind
@@ -160,9 +160,8 @@ class MinionGraphBuild:
                     self.file_nodes.setdefault(node, res.node)
 
     def add_facts(self) -> None:
-        texts = self.memo.texts
         for st in self.states:
-            self._add_facts(self.ids.of(st), state_facts(st, texts))
+            self._add_facts(self.ids.of(st), self.memo.state_facts(st))
         # Adding the same facts to the same node twice changes nothing (nodes and edges:
         # the first wins; list attributes: a union; env settings: an equal one is
         # already listed first), so each template and each node is taken once: a
@@ -182,7 +181,7 @@ class MinionGraphBuild:
                 key = (tpl, is_env_file(st.name))
                 facts = made.get(key)
                 if facts is None:
-                    facts = made[key] = template_facts(tpl, st.name, texts)
+                    facts = made[key] = template_facts(tpl, st.name, self.memo.texts)
                 self._add_facts(node, facts)
 
     def _add_facts(self, node: str, facts: StateFacts) -> None:

@@ -13,8 +13,13 @@ from __future__ import annotations
 
 from typing import Iterable
 
+from saltscan.graph.facts import StateFacts, state_facts
 from saltscan.graph.textscan import TextScans
+from saltscan.model import State
 from saltscan.secret_redact import Redactor, redaction_key
+
+
+MAX_STATES = 100_000  # states whose facts are kept (a long-running process meets many)
 
 
 class GraphMemo:
@@ -24,6 +29,20 @@ class GraphMemo:
     def __init__(self) -> None:
         self.texts = TextScans()
         self._redactors: dict[frozenset[tuple[type, str]], Redactor] = {}
+        # id(state) -> (the state, its facts): the state is held so that its id is not
+        # reused. States are frozen and facts are never changed once made, so a state
+        # object a later build meets again (the hook daemon reuses whole compiles) has
+        # the same facts.
+        self._state_facts: dict[int, tuple[State, StateFacts]] = {}
+
+    def state_facts(self, state: State) -> StateFacts:
+        """``state_facts(state, self.texts)``, once per state object."""
+        found = self._state_facts.get(id(state))
+        if found is None or found[0] is not state:
+            if len(self._state_facts) >= MAX_STATES:
+                self._state_facts.clear()
+            found = self._state_facts[id(state)] = (state, state_facts(state, self.texts))
+        return found[1]
 
     def redactor(self, secrets: Iterable[object]) -> Redactor:
         """``Redactor(secrets)``, built once per distinct set of secret strings."""

@@ -103,3 +103,13 @@ def test_builder_hands_out_a_sorted_graph_and_edges_add_bare_nodes():
         ("state:b", "state:a", "require", {"kind": "require", "why": "first"}),
     ]
     assert list(graph.graph) == ["minion", "untargeted"]
+
+
+def test_facts_are_made_once_per_state_object():
+    memo = GraphMemo()
+    st = state("fetch", "cmd.run", name="curl -sf http://billing.internal:8080/health")
+    facts = memo.state_facts(st)
+    assert memo.state_facts(st) is facts  # the same object: made once
+    twin = state("fetch", "cmd.run", name="curl -sf http://billing.internal:8080/health")
+    assert memo.state_facts(twin) is not facts and memo.state_facts(twin) == facts  # another object: made again, equal
+    assert [e.endpoint.host for e in facts.endpoints] == ["billing.internal"]
