@@ -102,16 +102,17 @@ def ask(command: str) -> dict | None:
 def run(argv: list[str]) -> int | None:
     """The hook's exit code after printing the daemon's output; ``None`` when the
     daemon could not serve the request (the caller then runs it in-process)."""
-    sock = connect()
-    if sock is None:
-        return None
     try:
+        request = request_for(argv)  # os.getcwd() fails in a removed directory
+        sock = connect()
+        if sock is None:
+            return None
         with sock:
-            protocol.send_message(sock, request_for(argv))
+            protocol.send_message(sock, request)
             reply = protocol.receive_message(sock)
-    except (OSError, protocol.ProtocolError):
+    except (OSError, ValueError, protocol.ProtocolError):
         return None
-    if reply.get("status") != "ok":
+    if reply.get("status") != "ok" or not isinstance(reply.get("stdout", ""), str):
         return None
     sys.stderr.write(reply.get("stderr", ""))
     sys.stdout.write(reply.get("stdout", ""))
