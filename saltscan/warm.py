@@ -85,8 +85,11 @@ class WarmState:
         })
 
     def after_rules(self, run, model) -> None:
+        """Keep what the next scan may reuse, and drop what only dead renders used."""
         self._rule_memo = run.memo
         self.kept.keep_only(model.renders)
+        if self._graph_memo is not None:
+            self._graph_memo.keep_only(st for render in model.renders for st in render.states)
 
     def end_request(self) -> None:
         """A request was served: queue what must not delay a reply (disk writes of the

@@ -44,6 +44,12 @@ class GraphMemo:
             found = self._state_facts[id(state)] = (state, state_facts(state, self.texts))
         return found[1]
 
+    def keep_only(self, states: Iterable[State]) -> None:
+        """Forget the facts of states not in ``states`` (a long-running process: the
+        states of renders it no longer holds would otherwise be kept alive here)."""
+        alive = {id(st): st for st in states}
+        self._state_facts = {k: v for k, v in self._state_facts.items() if alive.get(k) is v[0]}
+
     def redactor(self, secrets: Iterable[object]) -> Redactor:
         """``Redactor(secrets)``, built once per distinct set of secret strings."""
         values = list(secrets)

@@ -113,3 +113,13 @@ def test_facts_are_made_once_per_state_object():
     twin = state("fetch", "cmd.run", name="curl -sf http://billing.internal:8080/health")
     assert memo.state_facts(twin) is not facts and memo.state_facts(twin) == facts  # another object: made again, equal
     assert [e.endpoint.host for e in facts.endpoints] == ["billing.internal"]
+
+
+def test_keep_only_forgets_the_facts_of_states_no_longer_held():
+    memo = GraphMemo()
+    old = state("fetch", "cmd.run", name="curl -sf http://billing.internal:8080/health")
+    new = state("fetch", "cmd.run", name="curl -sf http://billing.internal:9090/health")
+    old_facts, new_facts = memo.state_facts(old), memo.state_facts(new)
+    memo.keep_only([new])
+    assert memo.state_facts(new) is new_facts  # kept
+    assert memo.state_facts(old) is not old_facts  # forgotten: made again
