@@ -171,6 +171,14 @@ class RenderCache:
             self._code = code_fingerprint()
         return self._code
 
+    def tree_key(self, tree: Tree) -> str | None:
+        """The key (code, versions, options, file names...) under which this scan served
+        ``tree``, if it did: what else depends on all of that may use it."""
+        for served in reversed(self._served):
+            if served.tree is tree:
+                return served.tree_key
+        return None
+
     def for_tree(self, tree: Tree, options: "ScanOptions", session: "ScanSession") -> "TreeCache":
         served = TreeCache(self, tree, options, session)
         self._served.append(served)
@@ -220,6 +228,7 @@ class TreeCache:
         self.cache = cache
         self.stats = cache.stats
         self.used: set[str] = set()
+        self.tree = tree
         self._tree_key = digest({
             "format": CACHE_FORMAT,
             "code": cache.code_fingerprint(),
@@ -233,6 +242,10 @@ class TreeCache:
             "session": {name: getattr(session, name) for name in SESSION_IN_KEY},
             "listing": tree_listing(tree, session.limits.max_file_bytes, skip=(cache.directory,)),
         })
+
+    @property
+    def tree_key(self) -> str:
+        return self._tree_key
 
     def key(self, minion: Minion, variant: tuple) -> str:
         return self.cache.digest({"tree": self._tree_key, "minion": minion, "variant": variant})

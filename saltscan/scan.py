@@ -121,7 +121,7 @@ def run_scan(request: ScanRequest, progress: Any = None) -> ScanResult:
     run = RuleRun(model, config, select_rules(config, registry=registry), memo=warm.rule_memo() if warm else None)
     tree_found = run.tree_findings()
     if warm is not None and not request.rules_dirs:
-        context = warm.findings_context(model, config, run.rules)
+        context = warm.findings_context(model, config, run.rules, request.cache)
         by_render = [(r.minion.id, warm.kept.render_findings(run, r, graphs[r.minion.id], context)) for r in model.renders]
         warm.after_rules(run, model)
     else:

@@ -72,16 +72,20 @@ class WarmState:
             return ScanMemo()
         return self._rule_memo.next_scan()
 
-    def findings_context(self, model, config, rules) -> str:
+    def findings_context(self, model, config, rules, cache=None) -> str:
         """A digest of what a minion's findings depend on besides its render, its graph
-        and the original files the rules read (``KeptFindings``)."""
-        from saltscan.cache_keys import tree_listing
-        from saltscan.render.context import Limits
+        and the original files the rules read (``KeptFindings``). The tree's file names
+        come from the render cache's key for the tree when it has one (not listed twice)."""
+        tree_key = cache.tree_key(model.tree) if cache is not None else None
+        if tree_key is None:
+            from saltscan.cache_keys import tree_listing
+            from saltscan.render.context import Limits
 
+            tree_key = tree_listing(model.tree, Limits().max_file_bytes)
         return self._digests({
             "tree": model.tree, "errors": model.errors, "config": config,
             "rules": [f"{type(r).__module__}.{type(r).__qualname__}" for r in rules],
-            "listing": tree_listing(model.tree, Limits().max_file_bytes),
+            "tree_key": tree_key,
         })
 
     def after_rules(self, run, model) -> None:
