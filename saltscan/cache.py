@@ -161,11 +161,6 @@ class RenderCache:
         steps: list[Callable[[], Any]] = [lambda s=store, k=key, e=entry: s.put(k, e) for key, (store, entry) in pending.items()]
         return steps + [tree_cache.prune for tree_cache in served]
 
-    def flush(self) -> None:
-        """Do the deferred work now."""
-        for step in self.deferred_work():
-            step()
-
     def code_fingerprint(self) -> str:
         if self._code is None:
             self._code = code_fingerprint()

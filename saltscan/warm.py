@@ -110,6 +110,7 @@ class WarmState:
         self._idle_work.pop(0)()
 
     def flush(self) -> None:
+        """All of it now (a caller with no requests to wait for)."""
         self.end_request()
         while self._idle_work:
             self.idle_step()

@@ -151,3 +151,22 @@ def test_handle_refuses_other_protocols_and_commands(repo: Path) -> None:
     assert handle({**_request(repo, "x.sls"), "protocol": 999}, warm) == {"status": "refused"}
     assert handle({**_request(repo), "argv": ["scan", "."]}, warm) == {"status": "refused"}
     assert handle({**_request(repo), "command": "rm"}, warm) == {"status": "refused"}
+
+
+def test_the_daemons_renders_reach_the_disk_cache_after_its_queued_work(repo: Path, tmp_path: Path, monkeypatch) -> None:
+    from saltscan.cache import RenderCache
+    from saltscan.pipeline import ScanOptions, load_model
+
+    cache_dir = tmp_path / "cache"
+    monkeypatch.setenv("SALTSCAN_CACHE_DIR", str(cache_dir))  # the signing key lives here too
+    entries = lambda: sorted(p.name for p in cache_dir.rglob("*") if p.is_file() and p.name != "key")  # noqa: E731
+    warm = WarmState()
+    assert handle(_request(repo, "salt/web/init.sls", env={"SALTSCAN_CACHE_DIR": str(cache_dir)}), warm)["exit_code"] == 1
+    warm.end_request()
+    assert entries() == []  # the reply did not wait for disk writes
+    while warm.has_idle_work():
+        warm.idle_step()  # what the daemon does between requests
+    assert len(entries()) == 2  # web01 and db01
+    disk = RenderCache(cache_dir)  # a later --no-daemon run
+    load_model(ScanOptions(path=repo), cache=disk)
+    assert (disk.stats.hits, disk.stats.misses) == (2, 0)
