@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 import hashlib
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 
 from saltscan.model import SourceLocation
 
@@ -77,7 +78,7 @@ class Finding:
     hint: str | None = None  # one-line fix hint for the text report
     extra: tuple[tuple[str, str], ...] = field(default=(), compare=False)
 
-    @property
+    @cached_property  # asked for in every sort of a run's findings: hashed once
     def fingerprint(self) -> str:
         """Stable across line moves: rule, file, state id or pillar key, and subject.
 
@@ -101,4 +102,7 @@ class Finding:
         )
 
     def with_minions(self, minions: tuple[str, ...]) -> "Finding":
-        return replace(self, minions=tuple(sorted(set(minions))))
+        minions = tuple(sorted(set(minions)))
+        # Already so (a tree rule's finding, a finding held on the same minions):
+        # itself, not a copy (findings are frozen).
+        return self if minions == self.minions else replace(self, minions=minions)

@@ -10,7 +10,8 @@ from saltscan.findings import Finding
 def identity(f: Finding) -> tuple:
     """Same rule, place, state or pillar key and message: the same finding."""
     state = (f.state.id, f.state.function, f.state.sls) if f.state else None
-    return (f.rule, f.location, state, f.pillar_key, f.message)
+    loc = f.location  # its fields, not the dataclass: its generated hash is slow
+    return (f.rule, loc.file, loc.line, loc.column, state, f.pillar_key, f.message)
 
 
 def dedupe(

@@ -10,7 +10,9 @@ every context, so what it holds (which may include secret values, as keys) lives
 longer than the scan and is never printed. A long-running process (the hook daemon)
 may carry the pure results over to its next scan with ``next_scan()``: they depend on
 their arguments only, so they cannot go stale; what ``once`` holds depends on the
-scan's files and is left behind.
+scan's files and is left behind. ``carried`` goes along too: what a process keeps
+from scan to scan that checks itself against the new scan's inputs before any reuse
+(``saltscan.engine.finish_memo``).
 """
 
 from __future__ import annotations
@@ -21,6 +23,18 @@ from saltscan.engine.source_reads import note_sources, recording_sources
 
 T = TypeVar("T")
 _MISSING = object()
+
+
+class Carried:
+    """Results one scan leaves to the next of the same process, each validated
+    against the new scan's inputs before it is reused."""
+
+    __slots__ = ("finish",)
+
+    def __init__(self) -> None:
+        from saltscan.engine.finish_memo import FinishMemo
+
+        self.finish = FinishMemo()
 
 
 class ScanMemo(dict):
@@ -36,11 +50,12 @@ class ScanMemo(dict):
     key: pass strings, or one type per argument.
     """
 
-    __slots__ = ("_scan",)
+    __slots__ = ("_scan", "carried")
 
     def __init__(self) -> None:
         super().__init__()
         self._scan: dict[Hashable, Any] = {}
+        self.carried = Carried()
 
     def __repr__(self) -> str:
         # Never the entries: their keys and values may be secret values.
@@ -69,6 +84,7 @@ class ScanMemo(dict):
         start from a new ``ScanMemo()`` when it has grown too large."""
         memo = ScanMemo()
         memo.update(self)
+        memo.carried = self.carried
         return memo
 
     def once(self, key: Hashable, compute: Callable[[], T]) -> T:

@@ -23,6 +23,7 @@ import importlib.util
 import inspect
 import sys
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from types import ModuleType
 from typing import Any, Iterable
@@ -53,13 +54,31 @@ class Registry:
     rules: tuple[type[Rule], ...]  # sorted by code
 
     def get(self, code_or_name: str) -> type[Rule] | None:
-        for rule in self.rules:
-            if code_or_name.upper() == rule.code or code_or_name == rule.name:
-                return rule
-        return None
+        by_code = self._index.get(("code", code_or_name.upper()))
+        by_name = self._index.get(("name", code_or_name))
+        if by_code is None or by_name is None:
+            found = by_code if by_name is None else by_name
+        else:
+            found = min(by_code, by_name)  # both: the first in order, as a scan would find
+        return None if found is None else self.rules[found]
 
     def infos(self) -> tuple[RuleInfo, ...]:
+        return self._infos
+
+    # Made once per registry (the hook daemon keeps one): the docstrings are parsed
+    # for the summaries, and the scan asks for every rule by code.
+    @cached_property
+    def _infos(self) -> tuple[RuleInfo, ...]:
         return tuple(rule_info(r) for r in self.rules)
+
+    @cached_property
+    def _index(self) -> dict[tuple[str, str], int]:
+        """("code", code) and ("name", name) -> the rule's position (the first one's)."""
+        index: dict[tuple[str, str], int] = {}
+        for i, r in enumerate(self.rules):
+            index.setdefault(("code", r.code), i)
+            index.setdefault(("name", r.name), i)
+        return index
 
 
 def rule_info(rule: type[Rule]) -> RuleInfo:

@@ -23,7 +23,7 @@ from saltscan.engine.dedupe import dedupe, sort_key
 from saltscan.engine.memo import ScanMemo
 from saltscan.engine.redaction import redacted
 from saltscan.engine.rule import GraphRule, Rule, SourceKind, SourceRule, StateRule
-from saltscan.engine.suppression import apply_suppressions
+from saltscan.engine.suppression import apply_suppressions, parse_suppressions
 from saltscan.findings import Finding, Severity
 from saltscan.model import MinionRender, Model, SourceLocation
 
@@ -182,13 +182,34 @@ class RuleRun:
             kept.append(replace(f, severity=override) if override else f)
             minions.append(held_on)
 
+        renders, rule_classes = self.model.renders, tuple(by_code.values())
+        # The rest depends on what is left: the last run's result, if it was the same.
+        kept_before = self.memo.carried.finish
+        tagged_kept = list(zip(kept, minions))
+        reused = kept_before.get(rule_classes, renders, tagged_kept, self.reader.text)
+        if reused is not None:
+            return reused
+        result = self._finish(kept, minions)
+        kept_before.put(rule_classes, renders, tagged_kept, self.reader.text, result)
+        return result
+
+    def _finish(self, kept: list[Finding], minions: list[tuple[str, ...]]) -> tuple[Finding, ...]:
+        by_code = self._by_code
         merged = dedupe(redacted(kept, self.model, self.memo), minions)
-        state_lines = _state_lines(self.model)
+        state_lines: list[dict[tuple, tuple[int, ...]]] = []  # made when first asked
+
+        def extra_lines(f: Finding) -> tuple[int, ...]:
+            if not state_lines:
+                state_lines.append(_state_lines(self.model))
+            return state_lines[0].get(_state_key(f, f.location.file), ())
+
+        memo = self.memo
         suppressed = apply_suppressions(
             merged,
             read_text=self.reader.text,
-            extra_lines=lambda f: state_lines.get(_state_key(f, f.location.file), ()),
+            extra_lines=extra_lines,
             salt_lint_of=lambda code: tuple(getattr(by_code.get(code), "salt_lint", ())),
+            parse=lambda text: memo[parse_suppressions, text],
         )
         return tuple(sorted(suppressed, key=sort_key))
 

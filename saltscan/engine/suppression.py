@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
+from functools import cached_property
 from typing import Callable, Iterable
 
 from saltscan.findings import Finding
@@ -54,6 +55,14 @@ class FileSuppressions:
     by_line: tuple[tuple[int, tuple[Suppression, ...]], ...]
     whole_file: tuple[Suppression, ...]
 
+    def __bool__(self) -> bool:
+        """False when the file suppresses nothing (most files)."""
+        return bool(self.by_line or self.whole_file)
+
+    @cached_property  # asked once per finding in the file
+    def _table(self) -> dict[int, tuple[Suppression, ...]]:
+        return dict(self.by_line)
+
     def find(
         self, lines: Iterable[int], rule: str, name: str, salt_lint: Iterable[str],
         category: str = "",
@@ -62,7 +71,7 @@ class FileSuppressions:
         for s in self.whole_file:
             if s.covers(rule, name, salt_lint, category):
                 return s
-        table = dict(self.by_line)
+        table = self._table
         for line in lines:
             for s in table.get(line, ()):
                 if s.covers(rule, name, salt_lint, category):
@@ -130,11 +139,14 @@ def apply_suppressions(
     read_text: Callable[[str], str | None],
     extra_lines: Callable[[Finding], Iterable[int]],
     salt_lint_of: Callable[[str], tuple[str, ...]],
+    parse: Callable[[str], FileSuppressions] = parse_suppressions,
 ) -> tuple[Finding, ...]:
     """Mark findings an inline comment suppresses.
 
     ``extra_lines(f)`` gives lines besides ``f.location.line`` whose suppressions also
-    cover ``f`` in its file (the state ID line of the state it is about).
+    cover ``f`` in its file (the state ID line of the state it is about); it is asked
+    only about files that have suppressions. ``parse`` is ``parse_suppressions`` (or a
+    memoised form of it: it is a pure function of the text).
     """
     parsed: dict[str, FileSuppressions | None] = {}
     out: list[Finding] = []
@@ -142,10 +154,10 @@ def apply_suppressions(
         file = f.location.file
         if file not in parsed:
             text = read_text(file)
-            parsed[file] = parse_suppressions(text) if text is not None else None
+            parsed[file] = parse(text) if text is not None else None
         table = parsed[file]
         hit = None
-        if table is not None:
+        if table:
             lines = [f.location.line, *extra_lines(f)]
             hit = table.find(lines, f.rule, f.name, salt_lint_of(f.rule), f.category.value)
         if hit is not None and not f.suppressed:
