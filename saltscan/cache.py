@@ -76,7 +76,7 @@ OPTIONS_NOT_IN_KEY = (
     "jobs",
 )
 SESSION_IN_KEY = ("limits", "host_facts")
-SESSION_NOT_IN_KEY = ("tree", "bytecode_cache", "_relpaths")  # the tree is keyed itself; caches
+SESSION_NOT_IN_KEY = ("tree", "bytecode_cache", "_relpaths", "parsed_yaml")  # the tree is keyed itself; caches
 
 
 # -- the cache ------------------------------------------------------------------------
@@ -153,13 +153,16 @@ class RenderCache:
             del self.memory[next(iter(self.memory))]
 
     def deferred_work(self) -> list[Callable[[], Any]]:
-        """After a scan, with ``in_memory``: the disk writes ``put`` deferred and the
-        prunes, as steps a long-running process runs when it has nothing else to do."""
+        """After a scan, with ``in_memory``: the disk writes ``put`` deferred, the
+        prunes, and the copies of state file renders made ahead for the next scan
+        (``StateFileMemo.spare_work``), as steps a long-running process runs when it
+        has nothing else to do."""
         pending, self._pending = self._pending, {}
         served, self._served = self._served, []
         self._origins.clear()  # the scan they served is over; memory keeps what is reused
         steps: list[Callable[[], Any]] = [lambda s=store, k=key, e=entry: s.put(k, e) for key, (store, entry) in pending.items()]
-        return steps + [tree_cache.prune for tree_cache in served]
+        spares = self.file_memo.spare_work() if self.file_memo is not None else []
+        return steps + [tree_cache.prune for tree_cache in served] + spares
 
     def code_fingerprint(self) -> str:
         if self._code is None:

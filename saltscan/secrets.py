@@ -11,7 +11,8 @@
 from __future__ import annotations
 
 import re
-from typing import Any, Iterator, Mapping
+from collections.abc import Mapping
+from typing import Any, Iterator
 
 from saltscan.model import SecretStorage
 from saltscan.secret_keys import classify_key, key_words, name_kind

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import CodeType
 from typing import Any, Mapping
 
 import jinja2
@@ -12,6 +13,7 @@ import jinja2
 from saltscan.model import Minion, Tree
 from saltscan.render.host_facts import HostFacts
 from saltscan.render.recorder import Recorder
+from saltscan.render.yaml_load import ParsedYaml
 
 
 @dataclass(frozen=True)
@@ -33,15 +35,18 @@ class CompiledTemplateCache(jinja2.BytecodeCache):
     """
 
     def __init__(self) -> None:
-        self._store: dict[str, bytes] = {}
+        # key -> (source checksum, code object): code objects are immutable, so they are
+        # kept as they are, not marshalled (every file render makes a new environment).
+        self._store: dict[str, tuple[str, CodeType]] = {}
 
     def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        data = self._store.get(bucket.key)
-        if data is not None:
-            bucket.bytecode_from_string(data)
+        found = self._store.get(bucket.key)
+        if found is not None and found[0] == bucket.checksum:
+            bucket.code = found[1]
 
     def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        self._store[bucket.key] = bucket.bytecode_to_string()
+        if bucket.code is not None:
+            self._store[bucket.key] = (bucket.checksum, bucket.code)
 
 
 @dataclass
@@ -54,6 +59,7 @@ class ScanSession:
     host_facts: HostFacts = field(default_factory=HostFacts)
 
     _relpaths: dict[str, str] = field(default_factory=dict, repr=False)
+    parsed_yaml: ParsedYaml = field(default_factory=ParsedYaml, repr=False)
 
     def relpath(self, path: str | Path) -> str:
         # Asked for every state, template and error: resolving is a syscall per part.

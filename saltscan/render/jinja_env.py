@@ -16,6 +16,7 @@ What differs from Salt, on purpose:
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import operator
 import os
@@ -39,6 +40,7 @@ from salt.utils.decorators.jinja import JinjaFilter, JinjaGlobal, JinjaTest
 from saltscan.model import UnknownOrigin
 from saltscan.render.recorder import Recorder
 from saltscan.render.sourcemap import LineMark
+from saltscan.render.yaml_load import ParsedYaml
 
 # Filters Salt registers that would read the host or the network when evaluated.
 HOST_FILTERS = frozenset(
@@ -212,15 +214,18 @@ def _plain_input(serializer: Callable[..., Any]) -> Callable[..., Any]:
     return wrapped
 
 
-def _load_yaml(value: Any) -> Any:
+def _load_yaml(value: Any, parsed: ParsedYaml | None = None) -> Any:
     """Salt's ``load_yaml`` filter (behind ``import_yaml``) without its ``data.decode`` pass.
 
     ``salt.utils.data.decode`` turns bytes into text; rendered templates are already
     text, and the pass dominated render time on formulas that import YAML in loops.
+    ``parsed``: the scan's parses, to copy instead of parsing the same text again.
     """
     if isinstance(value, jinja2.environment.TemplateModule):
         value = str(value)
     try:
+        if parsed is not None and type(value) is str:
+            return parsed.safe_load(value)
         return salt.utils.yaml.safe_load(value)
     except salt.utils.yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
@@ -231,7 +236,8 @@ def _load_yaml(value: Any) -> Any:
 
 
 def make_environment(
-    loader: TreeLoader, recorder: Recorder, deadline: float, jinja_options: dict[str, Any]
+    loader: TreeLoader, recorder: Recorder, deadline: float, jinja_options: dict[str, Any],
+    parsed: ParsedYaml | None = None,
 ) -> SaltscanEnvironment:
     env = SaltscanEnvironment(
         loader=loader,
@@ -249,7 +255,7 @@ def make_environment(
     for name in NONDETERMINISTIC_FILTERS:
         env.filters[name] = _deterministic(name)
     env.filters["method_call"] = _safe_method_call(env)
-    env.filters["load_yaml"] = _load_yaml
+    env.filters["load_yaml"] = _load_yaml if parsed is None else functools.partial(_load_yaml, parsed=parsed)
     # Salt's YAML dumper writes str and dict subclasses (unknowns, tracked pillar) as
     # null: hand it plain data, as Salt's own filters would get.
     for name in ("yaml", "yaml_encode", "yaml_dquote", "yaml_squote", "json", "tojson", "dict_to_sls_yaml_params"):

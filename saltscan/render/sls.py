@@ -24,7 +24,7 @@ from saltscan.render.context import MinionContext
 from saltscan.render.jinja_env import RenderTimeout, TreeLoader, make_environment
 from saltscan.render.pipes import Pipe, Step, parse_pipe
 from saltscan.render.sourcemap import OutputTooLarge, SourceMap, SourceMapBuilder
-from saltscan.render.yaml_load import YamlTooLarge, error_location, load_marked
+from saltscan.render.yaml_load import YamlTooLarge, error_location
 
 
 @dataclass(frozen=True)
@@ -144,7 +144,8 @@ class _Renderer:
         loader = TreeLoader(self.roots, self.ctx.session.relpath, self.ctx.session.limits.max_file_bytes)
         for strict in (True, False):
             env = make_environment(
-                loader, self.ctx.recorder, self.ctx.deadline(), self.ctx.opts.get("jinja_env", {}) or {}
+                loader, self.ctx.recorder, self.ctx.deadline(), self.ctx.opts.get("jinja_env", {}) or {},
+                self.ctx.session.parsed_yaml,
             )
             env.bytecode_cache = self.ctx.session.bytecode_cache
             if not strict:
@@ -217,7 +218,7 @@ class _Renderer:
 
     def yaml(self, text: str, smap: SourceMap) -> Any:
         try:
-            data = load_marked(text, smap)
+            data = self.ctx.session.parsed_yaml.load(text, smap)
         except YamlTooLarge as exc:
             self.error(RenderErrorKind.LIMIT, str(exc))
             return None

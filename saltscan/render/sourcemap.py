@@ -50,6 +50,10 @@ class SourceMap:
         self._default_file = default_file
         self._line_starts = [0] + [m.end() for m in _NEWLINE.finditer(text)]
 
+    def key(self) -> tuple:
+        """Everything its answers depend on: equal keys, equal locations."""
+        return (self._text, tuple(self._segments), self._default_file)
+
     @classmethod
     def identity(cls, text: str, file: str) -> "SourceMap":
         return cls(text, [_Segment(0, file, 1, True)], file)

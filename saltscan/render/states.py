@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import fnmatch
 import json
-from typing import Any, Iterable, Mapping
+import re
+from collections.abc import Mapping  # not typing's: its isinstance is several calls deep
+from typing import Any, Iterable
 
 from saltscan.model import (
     RenderError,
@@ -24,6 +26,7 @@ from saltscan.render.yaml_load import MarkedMap
 
 REQUISITE_KINDS = {k.value: k for k in RequisiteKind}
 IN_KINDS = {f"{k.value}_in": k for k in RequisiteKind}
+_GLOB = re.compile(r"[*?\[]")
 INTERNAL_KEYS = frozenset({"state", "fun", "name", "__id__", "__sls__", "__env__", "__sls_included_from__", "order", "name_order", "__orchestration_jid__"})
 
 
@@ -81,8 +84,13 @@ def written_requisites(high: Mapping[str, Any]) -> dict[tuple[str, str], set[str
                 if isinstance(arg, Mapping):
                     for key, items in arg.items():
                         if key in REQUISITE_KINDS:
+                            last = None
                             for _, _, item in _targets(items):
-                                bucket.add(_item_key(key, item))
+                                # build_states looks up dict items only, and a dict's
+                                # key is never a string's: the JSON is of each item once.
+                                if item is not last and isinstance(item, dict):
+                                    bucket.add(_item_key(key, item))
+                                last = item
     return out
 
 
@@ -112,11 +120,13 @@ def _item_loc(item: Any, ttype: str, fallback: SourceLocation) -> SourceLocation
 
 
 def _matches(state: State, ttype: str, target: str) -> bool:
+    # Without *, ? or [ a pattern matches only itself: tested for every state per _in item.
+    match = fnmatch.fnmatchcase if _GLOB.search(target) else str.__eq__
     if ttype == "sls":
-        return fnmatch.fnmatchcase(state.sls, target)
+        return match(state.sls, target)
     if ttype != "id" and state.module != ttype:
         return False
-    return fnmatch.fnmatchcase(state.id, target) or fnmatch.fnmatchcase(state.name, target)
+    return match(state.id, target) or match(state.name, target)
 
 
 def build_states(

@@ -43,12 +43,13 @@ def _accumulators(states: tuple[State, ...]) -> dict[str, dict[str, list]]:
     return out
 
 
-def template_variables(st: State, accumulators: dict[str, dict[str, list]]) -> dict[str, Any]:
+def template_variables(st: State, accumulators: dict[str, dict[str, list]], known: frozenset[str] | None = None) -> dict[str, Any]:
     """What ``file.get_managed`` passes a template besides salt/grains/pillar/opts:
     ``defaults`` then ``context``, the state's own arguments (name, source, user, group,
-    mode, attrs, saltenv), any extra keyword argument of the state, and ``accumulator``."""
+    mode, attrs, saltenv), any extra keyword argument of the state, and ``accumulator``.
+    ``known``: ``_managed_parameters()``, when the caller has it already."""
     variables: dict[str, Any] = {}
-    known = _managed_parameters()
+    known = _managed_parameters() if known is None else known
     for key, value in st.args.items():
         if key not in known and not key.startswith("__"):
             variables[key] = value  # **kwargs of file.managed reach the template
@@ -97,6 +98,7 @@ def render_templates(renderer: "MinionRenderer", states: tuple[State, ...], pill
     accumulators = _accumulators(states)
     # Templates get the pillar as it is now; reused renders must have seen the same.
     pillar_key = pillar_digest(pillar) if renderer.trace is not None else None
+    known: frozenset[str] | None = None  # inspect.signature, once per minion, not per state
     for st in states:
         if st.module != "file" or st.function not in SOURCED_FUNCTIONS:
             continue
@@ -116,7 +118,8 @@ def render_templates(renderer: "MinionRenderer", states: tuple[State, ...], pill
         path, rel = hit
         if os.path.isdir(path) or str(st.args.get("template", "")).lower() not in JINJA_TEMPLATES:
             continue
-        variables = template_variables(st, accumulators)
+        known = _managed_parameters() if known is None else known
+        variables = template_variables(st, accumulators, known)
         relfile = renderer.session.relpath(path)
 
         def render(st=st, path=path, rel=rel, variables=variables, relfile=relfile):
@@ -130,7 +133,9 @@ def render_templates(renderer: "MinionRenderer", states: tuple[State, ...], pill
             return (result.text, result.source_map.line_numbers(relfile)), result.errors
 
         key = _memo_key(pillar_key, path, rel, st, variables)
-        rendered, file_errors = render() if key is None else renderer.memoized(key, render)
+        # Kept as objects: text, line numbers and errors are immutable, and nothing
+        # changes what the render recorded (unpickling them was most of a re-render).
+        rendered, file_errors = render() if key is None else renderer.memoized(key, render, copy=False)
         errors.extend(file_errors)
         if rendered is None:
             continue

@@ -14,8 +14,9 @@ and keeps the whole cached render if every fingerprint is the same
 outside a state render, different reads, a render that changes the pillar it is
 given) is a full re-render, as before.
 
-The fingerprint is a sha256 of a pickle: equal pickles mean equal results (the
-cutoff is safe); equal results with different pickles only cost a full re-render.
+The fingerprint is a sha256 of a pickle (``render_blob``, also what the memo keeps):
+equal pickles mean equal results (the cutoff is safe); equal results with different
+pickles only cost a full re-render.
 
 In the hook daemon the recorder also reuses render steps kept in memory
 (``saltscan.render.file_memo``: state file renders, pillar, top, templates,
@@ -79,15 +80,16 @@ Produce = Callable[["TraceRecorder | None"], MinionRender]
 Revalidate = Callable[[MinionRender, "tuple[TracedRender, ...]", "MemoUse | None"], "tuple[frozenset[str], ...] | None"]
 
 
-def fingerprint(result: "FileRender", records: list, errors: list) -> str | None:
-    """sha256 of what a state file render gave the rest of the minion's render: its
+def render_blob(result: "FileRender", records: list, errors: list) -> bytes | None:
+    """A pickle of what a state file render gave the rest of the minion's render: its
     data (``MarkedMap`` pickles its key locations) and errors, what it recorded and
-    the errors it added. The rendered text is left out: comments live there."""
+    the errors it added. The rendered text and source map are left out: comments live
+    there, and only data and errors are read after a state file renders (HighWalk).
+    It is what the memo keeps, and its sha256 is the render's fingerprint."""
     try:
-        blob = pickle.dumps((result.data, result.errors, records, errors), protocol=pickle.HIGHEST_PROTOCOL)
+        return pickle.dumps((dataclasses.replace(result, text=None, source_map=None), records, errors), protocol=pickle.HIGHEST_PROTOCOL)
     except Exception:  # noqa: BLE001 - something unpicklable: this render cannot be cut off
         return None
-    return hashlib.sha256(blob).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -121,16 +123,18 @@ class TraceRecorder:
         if key is not None:
             hit = self._memo.memo.get(key, self._memo.digest_of)
             if hit is not None:
-                return self._reuse(renderer, path, sls, saltenv, roots, hit)
+                return self._reuse(renderer, key, path, sls, saltenv, roots, hit)
         before = len(renderer.errors)
         with not_recording(*self._outsides), recording_reads() as reads, renderer.recorder.capturing() as records:
             result = renderer._render_sls(path, sls, saltenv, roots, pillar)
         # Now, before Salt's compile steps change the data in place.
         added = renderer.errors[before:]
-        mark = self.last_fingerprint = fingerprint(result, records, added)
+        blob = render_blob(result, records, added)
+        mark = self.last_fingerprint = None if blob is None else hashlib.sha256(blob).hexdigest()
         self._items.append(TracedRender(path, sls, saltenv, tuple(roots), tuple(sorted(reads)), mark))
-        if key is not None:
-            self._remember(key, result, records, added, reads, mark)
+        if key is not None and blob is not None:
+            inside = sorted(p for p in reads if self._memo.keep(p))
+            self._pending.append((key, MemoEntry(blob, tuple((p, self._memo.digest_of(p)) for p in inside), mark)))
         return result
 
     def watch(self, pillar: dict) -> str | None:
@@ -142,14 +146,18 @@ class TraceRecorder:
             self._pillar = (pillar, pillar_digest(pillar))
         return self._pillar[1]
 
+    def pillar_fact(self, name: str, content: Any, compute: Callable[[], T]) -> T:
+        """``compute()``, kept by the memo when there is one (``StateFileMemo.pillar_fact``)."""
+        return compute() if self._memo is None else self._memo.memo.pillar_fact(name, content, compute)
+
     def _memo_key(self, path: str, sls: str, saltenv: str, roots: tuple[str, ...], pillar: dict) -> tuple | None:
         digest = self.watch(pillar)
         if digest is None:
             return None
         return (self._memo.context, digest, path, sls, saltenv, tuple(roots))
 
-    def _reuse(self, renderer: "MinionRenderer", path: str, sls: str, saltenv: str, roots: tuple[str, ...], hit: "MemoEntry") -> "FileRender":
-        result, records, added = pickle.loads(hit.blob)
+    def _reuse(self, renderer: "MinionRenderer", key: tuple, path: str, sls: str, saltenv: str, roots: tuple[str, ...], hit: "MemoEntry") -> "FileRender":
+        result, records, added = self._memo.memo.fresh(key, hit)
         renderer.recorder.sls = sls  # as _render_sls leaves it
         renderer.recorder.replay(records)
         renderer.errors.extend(added)
@@ -161,14 +169,6 @@ class TraceRecorder:
         self.reused += 1
         return result
 
-    def _remember(self, key: tuple, result: "FileRender", records: list, added: list, reads: set[str], mark: str | None) -> None:
-        inside = sorted(p for p in reads if self._memo.keep(p))
-        try:
-            blob = pickle.dumps((result, records, added), protocol=pickle.HIGHEST_PROTOCOL)
-        except Exception:  # noqa: BLE001 - not reusable; the render itself is fine
-            return
-        self._pending.append((key, MemoEntry(blob, tuple((p, self._memo.digest_of(p)) for p in inside), mark)))
-
     def reuse(self, renderer: "MinionRenderer", key: tuple, compute: Callable[[], T], *, copy: bool = True) -> T:
         """``compute()``, or its result kept from an earlier render of this minion:
         for steps that are pure functions of the minion, ``key`` and the files they
@@ -179,7 +179,7 @@ class TraceRecorder:
         full = (self._memo.context, *key)
         hit = self._memo.memo.get(full, self._memo.digest_of)
         if hit is not None:
-            value, records, added, sls, items, outside = hit.kept if hit.kept is not None else pickle.loads(hit.blob)
+            value, records, added, sls, items, outside = hit.kept if hit.kept is not None else self._memo.memo.fresh(full, hit)
             renderer.recorder.replay(records)
             renderer.errors.extend(added)
             renderer.recorder.sls = sls

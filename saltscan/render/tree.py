@@ -89,7 +89,9 @@ class MinionRenderer:
 
         key = id(pillar)
         if self._redactor_for != key:
-            self._redactor = Redactor(secret_values_of(pillar))
+            build = lambda: Redactor(secret_values_of(pillar))  # noqa: E731
+            # In the hook daemon, one per pillar content: a state file edit changes none.
+            self._redactor = build() if self.trace is None else self.trace.pillar_fact("redactor", pillar, build)
             self._redactor_for = key
         return self._redactor
 
@@ -259,12 +261,18 @@ class MinionRenderer:
             states=states, pillar=to_plain(pillar),
             # The pillar of an untargeted render is only its rendering context: its values
             # are reported on the minions that really get them.
-            pillar_values=() if untargeted else pillar_values(pillar, pillar_locs),
+            pillar_values=() if untargeted else self._pillar_values(pillar, pillar_locs),
             errors=tuple(_dedupe_errors(self.errors + template_errors)),
             unknowns=tuple(rec.unknowns[k] for k in sorted(rec.unknowns)),
             salt_calls=tuple(rec.calls), templates=templates, sls_files=tuple(dict.fromkeys(files)),
             pillar_reads={k: tuple(v) for k, v in sorted(rec.pillar_reads.items())}, untargeted=untargeted,
         )
+
+    def _pillar_values(self, pillar: dict, locs) -> tuple:
+        """``pillar_values``: classifying every value is a pass over the whole pillar,
+        kept in the hook daemon for the pillar and locations it was made of."""
+        compute = lambda: pillar_values(pillar, locs)  # noqa: E731
+        return compute() if self.trace is None else self.trace.pillar_fact("values", (pillar, locs), compute)
 
 
 def compile_errors(messages: list[str], req_errors, sls_files: dict[str, str], rendered: list[str], id_locations) -> list[RenderError]:

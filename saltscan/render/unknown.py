@@ -230,6 +230,10 @@ def first_unknown_token(value: Any) -> str | None:
     return next(iter_unknown_tokens(value), None)
 
 
+# Types to_plain returns as they are (``str.__str__`` of an exact str is the str itself).
+_PLAIN_SCALARS = frozenset({str, int, float, bool, type(None)})
+
+
 def to_plain(value: Any) -> Any:
     """A deep copy made of exact builtin types: dict/str/list subclasses (tracked pillar
     views, unknown values, ordered dicts) become ``dict``/``str``/``list``.
@@ -238,16 +242,23 @@ def to_plain(value: Any) -> Any:
     ``SafeOrderedDumper`` turns an unregistered ``str`` subclass into ``NULL``).
     Reads through tracked views are not recorded (``dict.items`` is used directly).
     """
+    # Plain scalars are returned without a call: it copies whole high data, chunk by chunk.
+    # Containers next (no class is both a dict or list and a str or number).
+    if type(value) in _PLAIN_SCALARS:
+        return value
+    if isinstance(value, dict):
+        return {
+            k if type(k) in _PLAIN_SCALARS else to_plain(k): v if type(v) in _PLAIN_SCALARS else to_plain(v)
+            for k, v in dict.items(value)
+        }
+    if isinstance(value, list):
+        return [v if type(v) in _PLAIN_SCALARS else to_plain(v) for v in list.__iter__(value)]
     if isinstance(value, str):
         return str.__str__(value)
     if isinstance(value, bool) or value is None or isinstance(value, (int, float)):
         return value
-    if isinstance(value, dict):
-        return {to_plain(k): to_plain(v) for k, v in dict.items(value)}
     if isinstance(value, tuple):
         return tuple(to_plain(v) for v in value)
-    if isinstance(value, list):
-        return [to_plain(v) for v in list.__iter__(value)]
     if isinstance(value, frozenset):
         return frozenset(to_plain(v) for v in value)
     if isinstance(value, set):

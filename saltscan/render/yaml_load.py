@@ -8,8 +8,10 @@ location of every key, through the render's ``SourceMap``.
 
 from __future__ import annotations
 
+import pickle
 from collections import OrderedDict
-from typing import Any
+from copy import deepcopy
+from typing import Any, Callable
 
 import yaml
 from yaml.nodes import MappingNode, Node, SequenceNode
@@ -20,6 +22,8 @@ from saltscan.model import SourceLocation
 from saltscan.render.sourcemap import SourceMap
 
 MAX_NODES = 2_000_000  # expanded size, counting aliases: stops "billion laughs"
+# Values deepcopy returns as they are (``copy._deepcopy_atomic``).
+_ATOMIC = frozenset({str, int, float, bool, type(None)})
 
 
 class MarkedMap(OrderedDict):
@@ -31,6 +35,17 @@ class MarkedMap(OrderedDict):
         super().__init__(*args, **kwargs)
         self.key_locs = {}
 
+    def __deepcopy__(self, memo: dict) -> "MarkedMap":
+        # What copy.deepcopy makes of it through __reduce__, without copying the
+        # (frozen) locations: Salt's compile deep-copies every chunk of high data.
+        new = MarkedMap()
+        memo[id(self)] = new
+        _copy_attrs(self, new, memo, "key_locs")
+        new.key_locs = dict(self.key_locs)
+        for key, value in self.items():
+            new[key if type(key) in _ATOMIC else deepcopy(key, memo)] = value if type(value) in _ATOMIC else deepcopy(value, memo)
+        return new
+
 
 class MarkedList(list):
     """A sequence that knows where each item is written."""
@@ -40,6 +55,21 @@ class MarkedList(list):
     def __init__(self, *args: Any):
         super().__init__(*args)
         self.item_locs = []
+
+    def __deepcopy__(self, memo: dict) -> "MarkedList":
+        new = MarkedList()
+        memo[id(self)] = new
+        _copy_attrs(self, new, memo, "item_locs")
+        new.item_locs = list(self.item_locs)
+        new.extend(item if type(item) in _ATOMIC else deepcopy(item, memo) for item in self)
+        return new
+
+
+def _copy_attrs(old: Any, new: Any, memo: dict, locs: str) -> None:
+    """Any attribute besides the locations (none is set today), deep-copied as before."""
+    for name, value in vars(old).items():
+        if name != locs:
+            setattr(new, name, deepcopy(value, memo))
 
 
 class YamlTooLarge(yaml.YAMLError):
@@ -124,6 +154,40 @@ def load_marked(text: str, source_map: SourceMap) -> Any:
         return loader.get_single_data()
     finally:
         loader.dispose()
+
+
+class ParsedYaml:
+    """``load_marked`` once per distinct rendered text and source map in a scan (one
+    per ``ScanSession``): most minions render most files to the same text, and a
+    parse costs several times the copy each later use gets (callers change what they
+    are given). Failed parses are not kept; they raise again as they did."""
+
+    def __init__(self, max_bytes: int = 64 * 1024 * 1024) -> None:
+        self._blobs: dict[tuple, bytes] = {}
+        self._room = max_bytes
+
+    def load(self, text: str, source_map: SourceMap) -> Any:
+        return self._parsed(("marked", text, source_map.key()), lambda: load_marked(text, source_map))
+
+    def safe_load(self, text: str) -> Any:
+        """Salt's ``salt.utils.yaml.safe_load`` (``import_yaml``), the same way."""
+        import salt.utils.yaml
+
+        return self._parsed(("plain", text), lambda: salt.utils.yaml.safe_load(text))
+
+    def _parsed(self, key: tuple, parse: Callable[[], Any]) -> Any:
+        blob = self._blobs.get(key)
+        if blob is not None:
+            return pickle.loads(blob)
+        data = parse()
+        try:
+            blob = pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL)
+        except Exception:  # noqa: BLE001 - not copyable: parsed every time
+            return data
+        if len(blob) <= self._room:
+            self._room -= len(blob)
+            self._blobs[key] = blob
+        return data
 
 
 def error_location(exc: yaml.YAMLError, source_map: SourceMap) -> SourceLocation | None:

@@ -11,7 +11,7 @@ import pytest
 from saltscan.cache import RenderCache
 from saltscan.pipeline import ScanOptions, load_model
 
-from hookkit import write_tree
+from hookkit import SECRET, write_tree
 
 
 @pytest.fixture
@@ -141,3 +141,19 @@ def test_a_reused_state_file_keeps_early_cutoff_for_the_next_edit(repo: Path, tm
     warm = load(repo, cache)
     assert cache.stats.cutoffs - cutoffs == 1  # the reused file counts as read inside its render
     assert_same_model(warm, load(repo, None))
+
+
+def test_renders_copied_ahead_between_runs_give_the_uncached_model(repo: Path, tmp_path: Path) -> None:
+    cache = RenderCache(tmp_path / "cache", key_file=tmp_path / "key", in_memory=True)
+    load(repo, cache)
+    for n in range(3):
+        add_state(repo / "salt/web/init.sls", f"web-extra-{n}")
+        warm = load(repo, cache)
+        # Between runs, as the hook daemon does when idle: disk writes, and copies of
+        # the renders web01's re-render used (its pillar and top matches) made ahead.
+        for step in cache.deferred_work():
+            step()
+        assert_same_model(warm, load(repo, None))
+    web = next(r for r in warm.renders if r.minion.id == "web01")
+    assert [s.id for s in web.states] == ["nginx", "web-db-check", "web-extra-0", "web-extra-1", "web-extra-2"]
+    assert web.pillar == {"db": {"user": "ehr", "password": SECRET}}
