@@ -54,13 +54,15 @@ class StateIds:
     """Node ids of the states of one render, with ``names`` expansion detected."""
 
     def __init__(self, states: Iterable[State]) -> None:
-        states = tuple(states)
-        counts = Counter((st.module, st.id) for st in states)
+        keys = [(st.module, st.id, st.name) for st in states]
+        counts = Counter(key[:2] for key in keys)
+        self._expanded = {pair for pair, count in counts.items() if count > 1}
+        # ``state_node_id``, inline: made for every state of every build.
+        prefix = NodeKind.STATE._value_
         self._ids = {
-            state_key(st): state_node_id(st, expanded=counts[(st.module, st.id)] > 1)
-            for st in states
+            key: ":".join((prefix, *key)) if key[:2] in self._expanded else ":".join((prefix, *key[:2]))
+            for key in keys
         }
-        self._expanded = {(st.module, st.id) for st in states if counts[(st.module, st.id)] > 1}
 
     def of(self, state: State) -> str:
         return self._ids[(state.module, state.id, state.name)]  # state_key(state), inline: hot

@@ -30,7 +30,7 @@ import fnmatch
 import posixpath
 import re
 from collections import defaultdict
-from typing import Mapping, Sequence
+from typing import Any, Mapping, Sequence
 
 from saltscan.graph.builder import GraphBuilder
 from saltscan.graph.ids import StateIds
@@ -136,10 +136,55 @@ def config_paths_match(service: str, path: str) -> bool:
                     f"/etc/init/{unit}.conf")
 
 
+def parent_dirs(path: str) -> tuple[str, ...]:
+    """The directories above an absolute ``path``, nearest first, ``/`` last."""
+    found = []
+    while path != "/":
+        path = posixpath.dirname(path)
+        found.append(path)
+    return tuple(found)
+
+
+class InferenceMemo:
+    """``package_patterns`` and ``config_paths_match`` answers by (service, name), and
+    ``parent_dirs`` by path: a fleet repeats the same services, packages and files.
+    Pure, so shareable by builds."""
+
+    MAX_ENTRIES = 500_000
+
+    def __init__(self) -> None:
+        self._provides: dict[tuple[str, str], bool] = {}
+        self._reads: dict[tuple[str, str], bool] = {}
+        self._parents: dict[str, tuple[str, ...]] = {}
+
+    @staticmethod
+    def _answer(table: dict, key: Any, compute) -> Any:
+        found = table.get(key)
+        if found is None:
+            if len(table) >= InferenceMemo.MAX_ENTRIES:
+                table.clear()
+            found = table[key] = compute()
+        return found
+
+    def parents(self, path: str) -> tuple[str, ...]:
+        """``parent_dirs(path)``."""
+        return self._answer(self._parents, path, lambda: parent_dirs(path))
+
+    def provides(self, service: str, package: str) -> bool:
+        """Whether ``package`` may install ``service`` (``package_patterns``)."""
+        return self._answer(self._provides, (service, package),
+                            lambda: any(fnmatch.fnmatchcase(package, p) for p in package_patterns(service)))
+
+    def reads(self, service: str, path: str) -> bool:
+        """``config_paths_match(service, path)``."""
+        return self._answer(self._reads, (service, path), lambda: config_paths_match(service, path))
+
+
 class InferenceContext:
     def __init__(self, builder: GraphBuilder, states: Sequence[State], ids: StateIds,
-                 resources: Mapping[str, list[Resource]]) -> None:
+                 resources: Mapping[str, list[Resource]], memo: InferenceMemo | None = None) -> None:
         self.builder = builder
+        self.memo = memo if memo is not None else InferenceMemo()
         self.states = states
         self.ids = ids
         self.resources = resources  # state node -> resources it manages
@@ -188,13 +233,13 @@ class InferenceContext:
                            containers: Mapping[str, list[tuple[str, Resource]]],
                            *, mounts_only: bool = False) -> None:
         # A command's cwd, and a mount's mount point, need the path itself first.
-        candidates = [path] if kind in (None, NodeKind.MOUNT) else []
-        parent = path
-        while parent != "/":
-            parent = posixpath.dirname(parent)
-            candidates.append(parent)
+        parents = self.memo.parents(path)
+        candidates = (path, *parents) if kind in (None, NodeKind.MOUNT) else parents
         for candidate in candidates:
-            owners = [(n, r) for n, r in containers.get(candidate, ()) if n != node]
+            found = containers.get(candidate)
+            if not found:
+                continue
+            owners = [(n, r) for n, r in found if n != node]
             if kind == NodeKind.MOUNT and candidate == path:
                 owners = [(n, r) for n, r in owners if r.kind == NodeKind.DIRECTORY]
             if mounts_only:
@@ -235,26 +280,28 @@ class InferenceContext:
                     self._edge(self.ids.of(st), owner, EdgeKind.INFERRED, "group membership", res.node)
 
     def services(self) -> None:
-        packages = self.by_kind[NodeKind.PACKAGE]
-        config = [(path, owners) for kind in (NodeKind.FILE, NodeKind.DIRECTORY)
-                  for path, owners in self.by_kind[kind].items()]
-        for name, owners in sorted(self.by_kind[NodeKind.SERVICE].items()):
-            patterns = package_patterns(name)
-            provided = [(pkg, pairs) for pkg, pairs in sorted(packages.items())
-                        if any(fnmatch.fnmatchcase(pkg, p) for p in patterns)]
+        services = sorted(self.by_kind[NodeKind.SERVICE].items())
+        if not services:
+            return
+        by_package = sorted(self.by_kind[NodeKind.PACKAGE].items())
+        config = sorted((path, owners) for kind in (NodeKind.FILE, NodeKind.DIRECTORY)
+                        for path, owners in self.by_kind[kind].items())
+        for name, owners in services:
+            provided = [(pkg, pairs) for pkg, pairs in by_package if self.memo.provides(name, pkg)]
+            read = [pairs for path, pairs in config if self.memo.reads(name, path)]
             for service_node, _ in owners:
                 for pkg, pairs in provided:
                     for pkg_node, res in pairs:
                         self._edge(service_node, pkg_node, EdgeKind.PROVIDED_BY, f"package {pkg}", res.node)
-                for path, pairs in sorted(config):
-                    if config_paths_match(name, path):
-                        for file_node, res in pairs:
-                            self._edge(service_node, file_node, EdgeKind.INFERRED, "config", res.node)
+                for pairs in read:
+                    for file_node, res in pairs:
+                        self._edge(service_node, file_node, EdgeKind.INFERRED, "config", res.node)
 
 
 def add_inferred_edges(builder: GraphBuilder, states: Sequence[State], ids: StateIds,
-                       resources: Mapping[str, list[Resource]]) -> None:
-    ctx = InferenceContext(builder, states, ids, resources)
+                       resources: Mapping[str, list[Resource]], memo: InferenceMemo | None = None) -> None:
+    """``memo``: answers shared with other builds (``GraphMemo.inference``), else fresh."""
+    ctx = InferenceContext(builder, states, ids, resources, memo)
     ctx.path_parents()
     ctx.runs_as()
     ctx.services()

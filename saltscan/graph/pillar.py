@@ -21,6 +21,7 @@ import posixpath
 from bisect import bisect_right
 from collections import defaultdict
 from dataclasses import dataclass
+from operator import attrgetter
 from typing import Mapping, Sequence
 
 from saltscan.graph.builder import GraphBuilder
@@ -51,17 +52,52 @@ def state_texts(state: State) -> list[StateText]:
     return texts
 
 
+class StateTexts:
+    """``state_texts(state)`` and those texts joined (a secret not in the join is in
+    none of them), each made on first use. ``saltscan.graph.pieces.StatePiece`` gives
+    the same two, kept across builds."""
+
+    def __init__(self, state: State) -> None:
+        self.state = state
+        self._texts: list[StateText] | None = None
+        self._joined: str | None = None
+
+    def texts(self) -> list[StateText]:
+        if self._texts is None:
+            self._texts = state_texts(self.state)
+        return self._texts
+
+    def joined(self) -> str:
+        if self._joined is None:
+            self._joined = "\n".join(t.text for t in self.texts())
+        return self._joined
+
+
 def _leaf_texts(values: Sequence[PillarValue]) -> list[str]:
     return sorted({t for pv in values for t in [secret_text(pv.value)] if t})
 
 
-def _holding(states: Sequence[State], texts: Mapping[str, list[StateText]], ids: StateIds, needles: list[str]) -> list[State]:
+def _holding(states: Sequence[State], texts: Mapping[str, StateTexts], ids: StateIds, needles: list[str]) -> list[State]:
     if not needles:
         return []
-    return [
-        st for st in states
-        if any(n in t.text for t in texts[ids.of(st)] for n in needles)
-    ]
+    found = []
+    for st in states:
+        held = texts[ids.of(st)]
+        joined = held.joined()
+        # In no text if not in their join (the join only adds matches across texts).
+        if any(n in joined for n in needles) and any(n in t.text for t in held.texts() for n in needles):
+            found.append(st)
+    return found
+
+
+_LOCATION_KEY = attrgetter("file", "line", "column")
+
+
+def _distinct_sorted(locations: Sequence[SourceLocation]) -> list[SourceLocation]:
+    """``sorted(set(locations))`` (the first of equal ones kept), without a Python-level
+    hash and comparison per location: a formula's render can read a key thousands of times."""
+    first = dict(zip(map(_LOCATION_KEY, reversed(locations)), reversed(locations)))
+    return [first[key] for key in sorted(first)]
 
 
 class PillarLinker:
@@ -69,7 +105,10 @@ class PillarLinker:
 
     def __init__(self, builder: GraphBuilder, render: MinionRender, pillar_values: Sequence[PillarValue],
                  states: Sequence[State], ids: StateIds, file_nodes: Mapping[str, str],
-                 sls_of_file: Mapping[str, str], scans: TextScans | None = None) -> None:
+                 sls_of_file: Mapping[str, str], scans: TextScans | None = None,
+                 texts: Mapping[str, StateTexts] | None = None) -> None:
+        """``texts``: state node -> the ``StateTexts`` of its last state (a render may
+        repeat a state), when the caller keeps them; made here otherwise."""
         self.builder = builder
         self.scans = scans if scans is not None else TextScans()
         self.render = render
@@ -78,14 +117,7 @@ class PillarLinker:
         self.ids = ids
         self.file_nodes = file_nodes  # state node -> its file resource node
         self.sls_of_file = sls_of_file
-        # One entry per node, from the last of its states (a render may repeat a state):
-        # walking backwards, the texts of the states it would overwrite are not made.
-        self.texts: dict[str, list[StateText]] = {}
-        for st in reversed(states):
-            node = ids.of(st)
-            if node not in self.texts:
-                self.texts[node] = state_texts(st)
-        self._joined_texts: dict[str, str] | None = None
+        self.texts = texts if texts is not None else {ids.of(st): StateTexts(st) for st in states}
         self.by_file: dict[str, list[State]] = defaultdict(list)
         for st in states:
             self.by_file[st.location.file].append(st)
@@ -94,6 +126,14 @@ class PillarLinker:
         self.templates_by_file: dict[str, list[RenderedTemplate]] = defaultdict(list)
         for tpl in render.templates:
             self.templates_by_file[tpl.location.file].append(tpl)
+        # Answers that depend on less than a read's location, made once per build: a
+        # formula reads the same keys from the same files many times over.
+        self._template_readers: dict[str, list[State]] = {}  # template file -> its states
+        self._held: dict[tuple[str, ...], list[State]] = {}  # needles -> states holding one
+        self._held_in_file: dict[tuple[str, ...], list[State]] = {}  # (file, *needles) -> the same there
+        self._segments: tuple[str, list[int], list[tuple[str, State]]] | None = None  # see _holders
+        # A template repeated (a coverage render) adds nothing the first did not.
+        self.templates = list(dict.fromkeys(render.templates))
 
     def leaves_under(self, key_path: str) -> list[PillarValue]:
         prefix = key_path + ":"
@@ -104,11 +144,18 @@ class PillarLinker:
     def readers(self, loc: SourceLocation, needles: list[str]) -> list[State]:
         templates = self.templates_by_file.get(loc.file)
         if templates:
-            ids = {t.state_id for t in templates}
-            return [st for st in self.states if st.id in ids and st.module == "file"]
+            found = self._template_readers.get(loc.file)
+            if found is None:
+                ids = {t.state_id for t in templates}
+                found = self._template_readers[loc.file] = [
+                    st for st in self.states if st.id in ids and st.module == "file"]
+            return found
         local = self.by_file.get(loc.file)
         if local:
-            held = _holding(local, self.texts, self.ids, needles)
+            key = (loc.file, *needles)
+            held = self._held_in_file.get(key)
+            if held is None:
+                held = self._held_in_file[key] = _holding(local, self.texts, self.ids, needles)
             if held:
                 return held
             lines = [st.location.line for st in local]
@@ -116,7 +163,9 @@ class PillarLinker:
             if at == 0:
                 return []
             return [st for st in local if st.location.line == lines[at - 1]]
-        held = _holding(self.states, self.texts, self.ids, needles)
+        held = self._held.get(tuple(needles))
+        if held is None:
+            held = self._held[tuple(needles)] = _holding(self.states, self.texts, self.ids, needles)
         # A formula's map.jinja serves its own SLS files first: prefer the states under
         # the same directory, so a value that merely repeats elsewhere does not count.
         folder = posixpath.dirname(loc.file) + "/"
@@ -126,7 +175,7 @@ class PillarLinker:
     def add_pillar_keys(self) -> None:
         for key_path in sorted(self.render.pillar_reads):
             leaves = self.leaves_under(key_path)
-            reads = sorted(set(self.render.pillar_reads[key_path]))
+            reads = _distinct_sorted(self.render.pillar_reads[key_path])
             where = min((pv.location for pv in leaves), default=reads[0] if reads else None)
             pk = self.builder.node(
                 node_id(NodeKind.PILLAR_KEY, key_path), NodeKind.PILLAR_KEY, key_path, where,
@@ -154,20 +203,32 @@ class PillarLinker:
             if text is not None:
                 self._flows(secret, text, env_settings)
 
-    def _joined(self) -> dict[str, str]:
-        """Node -> its texts joined: a secret not in it is in none of them (one search
-        per state instead of one per text). Made on the first secret searched for."""
-        if self._joined_texts is None:
-            self._joined_texts = {node: "\n".join(t.text for t in texts) for node, texts in self.texts.items()}
-        return self._joined_texts
+    def _holders(self, text: str) -> list[tuple[str, State]]:
+        """(node, its first state) of the nodes whose texts hold ``text``, in order of
+        ``states``: what the later states of a node would add is already there.
+        Found by searching every node's texts joined once, not each node's in turn."""
+        if self._segments is None:
+            firsts: dict[str, State] = {}
+            for st in self.states:
+                firsts.setdefault(self.ids.of(st), st)
+            starts, at = [], 0
+            for node in firsts:
+                starts.append(at)
+                at += len(self.texts[node].joined()) + 1
+            self._segments = ("\n".join(self.texts[node].joined() for node in firsts), starts, list(firsts.items()))
+        joined, starts, firsts = self._segments
+        found: set[int] = set()
+        at = joined.find(text)
+        while at >= 0:
+            found.add(bisect_right(starts, at) - 1)
+            at = joined.find(text, at + 1)
+        # A match across two nodes' texts is in neither: each is checked on its own.
+        return [firsts[i] for i in sorted(found) if text in self.texts[firsts[i][0]].joined()]
 
     def _flows(self, secret: str, text: str, env_settings: Sequence[tuple[str, EnvSetting]]) -> None:
-        joined = self._joined()
-        for st in self.states:
-            node = self.ids.of(st)
-            if text not in joined[node]:
-                continue
-            hits = [t for t in self.texts[node] if text in t.text]
+        for node, st in self._holders(text):
+            texts = self.texts[node]
+            hits = [t for t in texts.texts() if text in t.text]
             if not hits:
                 continue
             arg = hits[0].arg
@@ -176,7 +237,7 @@ class PillarLinker:
             file_node = self.file_nodes.get(node)
             if file_node and any(h.arg in CONTENT_ARGS for h in hits):
                 self.builder.edge(secret, file_node, EdgeKind.FLOWS_TO, where)
-        for tpl in self.render.templates:
+        for tpl in self.templates:
             start = tpl.text.find(text)
             if start < 0:
                 continue

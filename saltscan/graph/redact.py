@@ -10,7 +10,7 @@ leaked into a command line or a URL is masked before it is stored.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Iterable
+from typing import TYPE_CHECKING, Any, Iterable, Mapping
 
 from saltscan.model import PillarValue
 from saltscan.secrets import MASK, Redactor, mask
@@ -47,9 +47,14 @@ class GraphRedactor:
         secrets = [pv.value for pv in values if pv.secret]
         self._redactor = memo.redactor(secrets) if memo is not None else Redactor(secrets)
         # A build stores the same ids and labels many times (every edge names two
-        # nodes): each distinct string is redacted once. The memo lives as long as
-        # the build and is keyed on the whole string, the redactor being fixed.
-        self._done: dict[str, str] = {}
+        # nodes), and the builds sharing a memo store mostly the same ones: each
+        # distinct string is redacted once per redactor, keyed on the whole string.
+        self._done: dict[str, str] = memo.redacted(self._redactor) if memo is not None else {}
+
+    @property
+    def key(self) -> Redactor:
+        """What the redaction depends on (equal secret sets share one ``Redactor``)."""
+        return self._redactor
 
     def text(self, s: str) -> str:
         if type(s) is not str:
@@ -59,6 +64,22 @@ class GraphRedactor:
         except KeyError:
             done = self._done[s] = self._redactor.redact(s)
             return done
+
+    def clean(self, attrs: Mapping[str, Any]) -> dict[str, Any]:
+        """``attrs`` as the graph stores them: sorted by key, None left out, every
+        value through ``value`` (inline for the usual str, int and bool: hot)."""
+        done = self._done
+        out = {}
+        for key, v in sorted(attrs.items()):  # keys differ: values never compared
+            cls = type(v)
+            if cls is str:
+                found = done.get(v)
+                out[key] = found if found is not None else self.text(v)
+            elif cls is int or cls is bool or cls is float:
+                out[key] = v
+            elif v is not None:
+                out[key] = self.value(v)
+        return out
 
     def value(self, v: Any) -> Any:
         if isinstance(v, str):

@@ -20,8 +20,7 @@ from __future__ import annotations
 
 import fnmatch
 from collections import deque
-from dataclasses import dataclass
-from typing import Iterable, Mapping, Sequence
+from typing import Iterable, Mapping, NamedTuple, Sequence
 
 import networkx as nx
 
@@ -35,9 +34,9 @@ _EXACT_KINDS = (RequisiteKind.LISTEN, RequisiteKind.USE)
 MAX_CYCLES = 1000  # elementary cycles can grow exponentially; rules need a few
 
 
-@dataclass(frozen=True)
-class ChunkRef:
-    """What requisite matching needs to know about one state."""
+class ChunkRef(NamedTuple):
+    """What requisite matching needs to know about one state (a tuple: one per state
+    of every build, made faster than a frozen dataclass)."""
 
     node: str
     module: str
@@ -52,14 +51,17 @@ def included_from(low: Sequence[Mapping]) -> dict[tuple[str, str, str], tuple[st
     for chunk in low:
         key = (str(chunk.get("state", "")), str(chunk.get("__id__", "")), str(chunk.get("name", "")))
         value = chunk.get("__sls_included_from__") or ()
+        if key in out:
+            continue  # the first chunk of a key wins
         if isinstance(value, str):
             value = (value,)
-        out.setdefault(key, tuple(str(v) for v in value))
+        out[key] = tuple(map(str, value)) if value else ()
     return out
 
 
-def chunk_refs(states: Iterable[State], ids: StateIds, low: Sequence[Mapping]) -> list[ChunkRef]:
-    parents = included_from(low)
+def chunk_refs(states: Iterable[State], ids: StateIds,
+               parents: Mapping[tuple[str, str, str], tuple[str, ...]]) -> list[ChunkRef]:
+    """``parents``: ``included_from`` of the render's low chunks."""
     return [
         ChunkRef(
             node=ids.of(st),
@@ -84,7 +86,7 @@ class ChunkIndex:
         self.by_key: dict[tuple[str, str], list[str]] = {}
         self.by_sls: dict[str, list[str]] = {}
         for c in chunks:
-            for key in {(c.module, c.id), (c.module, c.name), ("id", c.id), ("id", c.name)}:
+            for key in dict.fromkeys(((c.module, c.id), (c.module, c.name), ("id", c.id), ("id", c.name))):
                 self.by_key.setdefault(key, []).append(c.node)
             for sls in dict.fromkeys(c.sls_keys):
                 self.by_sls.setdefault(sls, []).append(c.node)
@@ -111,27 +113,47 @@ class ChunkIndex:
         return nodes, bool(nodes)
 
 
+_EDGE_KINDS = {kind._value_: EdgeKind(kind.value) for kind in RequisiteKind}
+
+
 def add_requisite_edges(
     builder: GraphBuilder,
     states: Sequence[State],
     ids: StateIds,
-    low: Sequence[Mapping],
+    parents: Mapping[tuple[str, str, str], tuple[str, ...]],
     processed_sls: frozenset[str],
+    unique: Sequence[State] | None = None,
 ) -> list[tuple[str, Requisite]]:
-    """Add one edge per (requiring state, required state, kind); return the misses."""
-    index = ChunkIndex(chunk_refs(states, ids, low))
+    """Add one edge per (requiring state, required state, kind); return the misses.
+    ``parents``: ``included_from`` of the render's low chunks. ``unique``: ``states``
+    without the repeats of an earlier state (``saltscan.graph.pieces.same_data``), when
+    the caller knows them: a repeat names the same chunks and adds no edge, but its
+    misses are listed again."""
+    unique = states if unique is None else unique
+    index = ChunkIndex(chunk_refs(unique, ids, parents))
+    adds = {id(st) for st in unique}
+    # What a requisite resolves to depends on its kind, type and target only.
+    resolved: dict[tuple[str, str, str], tuple[list[str], bool]] = {}
     missing: list[tuple[str, Requisite]] = []
     for st in states:
         source = ids.of(st)
+        add = id(st) in adds
         for req in st.requisites:
-            nodes, found = index.resolve(req, processed_sls)
-            if not found:
+            key = (req.kind._value_, req.target_type, req.target)
+            found = resolved.get(key)
+            if found is None:
+                nodes, ok = index.resolve(req, processed_sls)
+                found = resolved[key] = (sorted(set(nodes)), ok)
+            targets, ok = found
+            if not ok:
                 missing.append((source, req))
-            for target in sorted(set(nodes)):
+            if not add:
+                continue
+            for target in targets:
                 builder.edge(
                     source,
                     target,
-                    EdgeKind(req.kind.value),
+                    _EDGE_KINDS[req.kind._value_],
                     req.location,
                     requisite_type=req.target_type,
                     requisite_target=req.target,

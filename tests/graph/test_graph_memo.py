@@ -105,14 +105,16 @@ def test_builder_hands_out_a_sorted_graph_and_edges_add_bare_nodes():
     assert list(graph.graph) == ["minion", "untargeted"]
 
 
-def test_facts_are_made_once_per_state_object():
+def test_facts_are_made_once_per_state_and_shared_by_a_state_the_same():
     memo = GraphMemo()
     st = state("fetch", "cmd.run", name="curl -sf http://billing.internal:8080/health")
     facts = memo.state_facts(st)
     assert memo.state_facts(st) is facts  # the same object: made once
     twin = state("fetch", "cmd.run", name="curl -sf http://billing.internal:8080/health")
-    assert memo.state_facts(twin) is not facts and memo.state_facts(twin) == facts  # another object: made again, equal
-    assert [e.endpoint.host for e in facts.endpoints] == ["billing.internal"]
+    assert memo.state_facts(twin) is facts  # another object, the same content (a re-render)
+    other = state("fetch", "cmd.run", name="curl -sf http://billing.internal:9090/health")
+    assert [e.endpoint.port for e in memo.state_facts(other).endpoints] == [9090]
+    assert [(e.endpoint.host, e.endpoint.port) for e in facts.endpoints] == [("billing.internal", 8080)]
 
 
 def test_keep_only_forgets_the_facts_of_states_no_longer_held():
