@@ -280,3 +280,7 @@ class Model:
             if r.minion.id == minion_id:
                 return r
         return None
+
+    def renders_for(self, minion_id: str) -> tuple[MinionRender, ...]:
+        """Every render of ``minion_id``: one for a minion, one per SLS for ``(untargeted)``."""
+        return tuple(r for r in self.renders if r.minion.id == minion_id)

@@ -46,7 +46,10 @@ class ScanResult:
             lines.append(f"pillar roots [{env}]: " + ", ".join(tree.relpath(r) or "." for r in roots))
         lines.append(f"{len(tree.sls_files)} SLS files, {len(tree.minions)} minions")
         for r in self.model.renders:
-            label = "untargeted SLS" if r.untargeted else f"minion {r.minion.id} ({r.minion.source})"
+            if r.untargeted:
+                label = "untargeted SLS " + ", ".join(sls for names in r.top.values() for sls in names)
+            else:
+                label = f"minion {r.minion.id} ({r.minion.source})"
             lines.append(f"  {label}: {len(r.states)} states, {len(r.errors)} render errors, {len(r.unknowns)} unknown values")
         return lines
 
@@ -113,21 +116,21 @@ def run_scan(request: ScanRequest, progress: Any = None) -> ScanResult:
     build = partial(build_minion_graph, memo=graph_memo)
     if progress is not None:
         progress.stage("graphing and checking", 2 * len(model.renders))
-    graphs = {}
+    graphs = []  # one per render (the untargeted SLS are renders of one pseudo-minion)
     for r in model.renders:
-        graphs[r.minion.id] = cached_graph(request.cache, r, build)
+        graphs.append(cached_graph(request.cache, r, build))
         if progress is not None:
             progress.advance()
     run = RuleRun(model, config, select_rules(config, registry=registry), memo=warm.rule_memo() if warm else None)
     tree_found = run.tree_findings()
     if warm is not None and not request.rules_dirs:
         context = warm.findings_context(model, config, run.rules, request.cache)
-        by_render = [(r.minion.id, warm.kept.render_findings(run, r, graphs[r.minion.id], context)) for r in model.renders]
+        by_render = [(r.minion.id, warm.kept.render_findings(run, r, g, context)) for r, g in zip(model.renders, graphs)]
         warm.after_rules(run, model)
     else:
         by_render = []
-        for r in model.renders:
-            by_render.append((r.minion.id, run.render_findings(r, graphs[r.minion.id])))
+        for r, g in zip(model.renders, graphs):
+            by_render.append((r.minion.id, run.render_findings(r, g)))
             if progress is not None:
                 progress.advance()
     findings = run.finish(tree_found, by_render)

@@ -81,10 +81,10 @@ def select_graph(model: Model, minions: tuple[str, ...], role: str | None,
     if minions:
         renders = []
         for minion in minions:
-            render = model.render_for(minion)
-            if render is None:
+            found = model.renders_for(minion)
+            if not found:
                 raise GraphUsageError(f"no minion {minion!r} in this tree (minions found: {known_minions(model)})")
-            renders.append(render)
+            renders.extend(found)
         graphs = [(r, build_minion_graph(r)) for r in renders]
         title = "minion " + ", ".join(sorted(minions))
         return merge_graphs(graphs, **({"minion": minions[0]} if len(minions) == 1 else {})), title

@@ -243,7 +243,8 @@ class _Guard:
 
 
 def _graph_for(render: Any, graphs: Mapping[str, Any] | None) -> Any:
-    if graphs is not None and render.minion.id in graphs:
+    # Untargeted SLS are renders of one pseudo-minion: a graph by minion id is not theirs.
+    if graphs is not None and render.minion.id in graphs and not render.untargeted:
         return graphs[render.minion.id]
     from saltscan.graph import build_minion_graph
 

@@ -110,8 +110,9 @@ def build_fleet_graph(model: Model, *, secret_keys: Iterable[str] | None = None,
 def minion_graph(model: Model, minion_id: str, *, secret_keys: Iterable[str] | None = None,
                  role_grains: Sequence[str] = DEFAULT_ROLE_GRAINS) -> nx.MultiDiGraph:
     """One minion's graph with ``minions``/``roles`` set like a merged graph; KeyError if unknown."""
-    render = model.render_for(minion_id)
-    if render is None:
+    renders = model.renders_for(minion_id)
+    if not renders:
         raise KeyError(minion_id)
-    return merge_graphs([(render, build_minion_graph(render, secret_keys=secret_keys))], role_grains,
+    memo = GraphMemo()
+    return merge_graphs([(r, build_minion_graph(r, secret_keys=secret_keys, memo=memo)) for r in renders], role_grains,
                         minion=minion_id)

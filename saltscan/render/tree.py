@@ -228,30 +228,12 @@ class MinionRenderer:
         high, chunks, states, walk = self._compile(matches, pillar, highstate=not options.sls)
         return self._result(pillar, pillar_locs, top, high, chunks, states, walk.rendered_files, False)
 
-    def render_untargeted(self, sls_names: tuple[str, ...], saltenv: str) -> MinionRender:
-        """Each SLS standalone (so unrelated files cannot collide), collected in one render."""
+    def render_untargeted(self, sls: str, saltenv: str) -> MinionRender:
+        """One SLS no top file reaches, compiled standalone with what it includes (see
+        ``_untargeted``)."""
         pillar, pillar_locs = self._pillar()
-        pillar_key = self.trace.watch(pillar) if self.trace is not None else None
-        high: dict = {}
-        chunks: list[dict] = []
-        states: list = []
-        files: list[str] = []
-        for sls in sls_names:
-            # Each compile is a pure function of the SLS, the minion, the pillar and the
-            # files it reads: kept in memory by the hook daemon (a formula tree is all
-            # untargeted SLS, and an edit touches one or two of them).
-            compute = lambda sls=sls: self._standalone(sls, saltenv, pillar)  # noqa: E731
-            h, c, s, rendered = compute() if pillar_key is None else self.memoized(("standalone", pillar_key, saltenv, sls), compute, copy=False)
-            for key, value in h.items():
-                high.setdefault(key, value)
-            chunks.extend(c)
-            states.extend(s)
-            files.extend(rendered)
-        return self._result(pillar, pillar_locs, {saltenv: sls_names}, high, chunks, tuple(states), files, True)
-
-    def _standalone(self, sls: str, saltenv: str, pillar: dict) -> tuple[dict, list[dict], tuple, tuple[str, ...]]:
-        h, c, s, walk = self._compile({saltenv: [(sls, SourceLocation("", 1))]}, pillar, highstate=False)
-        return h, c, s, tuple(walk.rendered_files)
+        high, chunks, states, walk = self._compile({saltenv: [(sls, SourceLocation("", 1))]}, pillar, highstate=False)
+        return self._result(pillar, pillar_locs, {saltenv: (sls,)}, high, chunks, states, walk.rendered_files, True)
 
     def _result(self, pillar, pillar_locs, top, high, chunks, states, files, untargeted) -> MinionRender:
         templates, template_errors = render_templates(self, states, pillar)
@@ -377,7 +359,14 @@ def _render_parallel(tree: Tree, options: "ScanOptions", limits: Limits, progres
 def _untargeted(
     session: ScanSession, tree: Tree, renders: list[MinionRender], options: "ScanOptions", memo: "TreeCache | None" = None
 ) -> list[MinionRender]:
-    """Every SLS no minion's top reaches, rendered standalone in the default minion's context."""
+    """Every SLS no minion's top reaches, each rendered standalone (with what it
+    includes) in the default minion's context: one render per SLS.
+
+    Salt never applies two untargeted SLS together, so each is its own render, graph
+    and rule run: states of unrelated SLS files cannot collide or order each other,
+    and an edit to one SLS re-renders, re-graphs and re-checks only the SLS that
+    read it. The renders share one minion, ``(untargeted)``: findings on a file
+    several of them include are one finding."""
     from saltscan.cache import cached_render
     from saltscan.render.trace import revalidate
 
@@ -388,6 +377,9 @@ def _untargeted(
     base = tree.minions[0] if tree.minions else None
     grains = dict(base.grains) if base else {}
     minion = Minion(UNTARGETED, {**grains, "id": base.id if base else UNTARGETED}, base.source if base else "builtin")
-    produce = lambda trace: MinionRenderer(session, minion, trace).render_untargeted(missing, options.saltenv)  # noqa: E731
     check = lambda render, items, memo: revalidate(session, minion, render, items, memo)  # noqa: E731
-    return [cached_render(memo, minion, ("untargeted", *missing), produce, check)]
+    out = []
+    for sls in missing:
+        produce = lambda trace, sls=sls: MinionRenderer(session, minion, trace).render_untargeted(sls, options.saltenv)  # noqa: E731
+        out.append(cached_render(memo, minion, ("untargeted", sls), produce, check))
+    return out

@@ -84,7 +84,7 @@ def test_a_render_that_changes_the_pillar_is_rendered_without_the_memo(repo: Pat
 
 
 def test_a_formula_tree_recompiles_only_the_sls_that_changed(tmp_path: Path) -> None:
-    # No top file: every SLS is compiled standalone in one untargeted render.
+    # No top file: every SLS is compiled standalone, each its own untargeted render.
     root = tmp_path / "demo-formula"
     files = {
         "demo/init.sls": "include:\n  - demo.config\ndemo-pkg:\n  pkg.installed:\n    - name: {{ salt['pillar.get']('demo:pkg', 'demo') }}\n",
@@ -96,16 +96,25 @@ def test_a_formula_tree_recompiles_only_the_sls_that_changed(tmp_path: Path) -> 
         (root / rel).parent.mkdir(parents=True, exist_ok=True)
         (root / rel).write_text(text)
     cache = RenderCache(tmp_path / "cache", key_file=tmp_path / "key", in_memory=True)
-    load(root, cache)
+    first = load(root, cache)
     add_state(root / "demo/service.sls", "demo-extra")
-    before = cache.stats.files_reused
+    before = dataclasses.replace(cache.stats)
     warm = load(root, cache)
-    # demo and demo.config compiled standalone: reused whole; demo.service compiled
-    # again from its render the cutoff check made; the pillar reused.
-    assert cache.stats.files_reused - before == 4
-    untargeted = warm.renders[-1]
-    assert untargeted.untargeted and [s.id for s in untargeted.states if s.sls == "demo.service"] == ["demo-svc", "demo-extra"]
+    # Reused whole: the default minion's render (no top file: nothing in it) and those
+    # of demo and demo.config; demo.service is compiled again from the render of
+    # service.sls its cutoff check made, with the pillar reused.
+    stats = cache.stats.since(before)
+    assert (stats.hits, stats.misses, stats.files_reused) == (3, 1, 2)
+    old, new = _by_sls(first), _by_sls(warm)
+    assert list(new) == ["demo", "demo.config", "demo.service"]
+    assert new["demo"] is old["demo"] and new["demo.config"] is old["demo.config"]
+    assert [s.id for s in new["demo.service"].states] == ["demo-svc", "demo-extra"]
     assert_same_model(warm, load(root, None))
+
+
+def _by_sls(model) -> dict:
+    """The untargeted renders of ``model`` by the SLS each renders."""
+    return {sls: r for r in model.renders if r.untargeted for names in r.top.values() for sls in names}
 
 
 def test_a_template_changing_its_context_leaves_the_state_and_the_memo_alone(tmp_path: Path) -> None:
@@ -121,9 +130,9 @@ def test_a_template_changing_its_context_leaves_the_state_and_the_memo_alone(tmp
         (root / rel).write_text(text)
     cache = RenderCache(tmp_path / "cache", key_file=tmp_path / "key", in_memory=True)
     load(root, cache)
-    add_state(root / "demo/other.sls", "demo-extra")  # demo's compile is reused from memory
+    add_state(root / "demo/other.sls", "demo-extra")  # demo's render is reused from memory
     warm = load(root, cache)
-    untargeted = warm.renders[-1]
+    untargeted = _by_sls(warm)["demo"]
     assert untargeted.state("demo-conf").args["defaults"] == {"ports": [80]}  # as Salt compiled it
     assert [t.text for t in untargeted.templates] == ["ports=80,443\n"]  # not 80,443,443
     assert_same_model(warm, load(root, None))

@@ -178,6 +178,22 @@ def test_untargeted_sls_is_still_rendered(tree):
     assert [s.id for r in untargeted for s in r.states] == ["orphan"]
 
 
+def test_each_untargeted_sls_is_its_own_render_with_what_it_includes(tree):
+    # Salt never applies two untargeted SLS together: one render per SLS, in the tree's
+    # SLS order, each holding the states of the SLS and of what it includes.
+    tree.write({
+        "salt/common.sls": "common-pkg:\n  pkg.installed: []\n",
+        "salt/x.sls": "include:\n  - common\nx-svc:\n  service.running: []\n",
+        "salt/y.sls": "include:\n  - common\ny-file:\n  file.managed:\n    - name: /etc/y\n",
+    }).grains("m1")
+    untargeted = [r for r in tree.model().renders if r.untargeted]
+    assert [(r.minion.id, r.top, [s.id for s in r.states]) for r in untargeted] == [
+        ("(untargeted)", {"base": ("common",)}, ["common-pkg"]),
+        ("(untargeted)", {"base": ("x",)}, ["common-pkg", "x-svc"]),
+        ("(untargeted)", {"base": ("y",)}, ["common-pkg", "y-file"]),
+    ]
+
+
 def test_requisites_from_a_json_renderer_are_kept(tree):
     tree.write({
         "salt/top.sls": "base:\n  '*':\n    - j\n",
