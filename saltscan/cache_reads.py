@@ -14,9 +14,10 @@ What it cannot see, and how the cache covers it:
 - existence checks (``os.path.isfile``: first root wins) and size checks (a file over
   the size limit is never opened): the tree listing in the cache key records every
   file name in the roots and whether it is over the limit;
-- reads served from a cache shared between minions: the renderer keeps none today
-  (Jinja's bytecode cache still reads the source
-  to check it). Whoever adds one must record the read for the minion it serves.
+- reads served from a cache shared between renders: Jinja's bytecode cache still
+  reads the source to check it, and the untargeted renders' shared pillar notes its
+  reads for every render it serves (``render/shared_pillar.py``). Whoever adds
+  another must record the reads for the render it serves.
 - reads in another thread: rendering is single-threaded per minion.
 """
 

@@ -29,6 +29,7 @@ from saltscan.render.unknown import to_plain
 
 if TYPE_CHECKING:
     from saltscan.cache import RenderCache, TreeCache
+    from saltscan.render.shared_pillar import SharedPillar
     from saltscan.pipeline import ScanOptions
     from saltscan.progress import Progress
     from saltscan.render.trace import TraceRecorder
@@ -44,8 +45,10 @@ def _abs_roots(roots) -> dict[str, tuple[str, ...]]:
 class MinionRenderer:
     """Renders one minion: pillar, top, SLS, compile, templates."""
 
-    def __init__(self, session: ScanSession, minion: Minion, trace: "TraceRecorder | None" = None):
+    def __init__(self, session: ScanSession, minion: Minion, trace: "TraceRecorder | None" = None,
+                 shared_pillar: "SharedPillar | None" = None):
         self.session = session
+        self.shared_pillar = shared_pillar  # the untargeted renders' one pillar (shared_pillar.py)
         self.trace = trace  # records state file renders for the render cache (trace.py)
         self.tree: Tree = session.tree
         self.minion = minion
@@ -191,9 +194,14 @@ class MinionRenderer:
 
     def _pillar(self) -> tuple[dict, Any]:
         if self._pillar_cache is None:
-            self._pillar_cache = self.memoized(("pillar",), self._plain_pillar)
+            shared = self.shared_pillar
+            self._pillar_cache = shared.get(self) if shared is not None else self.compile_plain_pillar()
             self.ctx.pillar = self._pillar_cache[0]
         return self._pillar_cache
+
+    def compile_plain_pillar(self) -> tuple[dict, Any]:
+        """The pillar as plain dicts and its key locations (reused from memory in the daemon)."""
+        return self.memoized(("pillar",), self._plain_pillar)
 
     def _plain_pillar(self) -> tuple[dict, Any]:
         pillar, locs = self.compile_pillar()
@@ -368,6 +376,7 @@ def _untargeted(
     read it. The renders share one minion, ``(untargeted)``: findings on a file
     several of them include are one finding."""
     from saltscan.cache import cached_render
+    from saltscan.render.shared_pillar import SharedPillar
     from saltscan.render.trace import revalidate
 
     reached = {f for r in renders for f in r.sls_files}
@@ -378,8 +387,9 @@ def _untargeted(
     grains = dict(base.grains) if base else {}
     minion = Minion(UNTARGETED, {**grains, "id": base.id if base else UNTARGETED}, base.source if base else "builtin")
     check = lambda render, items, memo: revalidate(session, minion, render, items, memo)  # noqa: E731
+    pillar = SharedPillar()
     out = []
     for sls in missing:
-        produce = lambda trace, sls=sls: MinionRenderer(session, minion, trace).render_untargeted(sls, options.saltenv)  # noqa: E731
+        produce = lambda trace, sls=sls: MinionRenderer(session, minion, trace, pillar).render_untargeted(sls, options.saltenv)  # noqa: E731
         out.append(cached_render(memo, minion, ("untargeted", sls), produce, check))
     return out
