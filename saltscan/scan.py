@@ -31,7 +31,9 @@ class ScanRequest:
 class ScanResult:
     model: Model
     findings: tuple[Finding, ...]  # after baseline and the only_files filter
-    all_findings: tuple[Finding, ...]  # before them (what a new baseline records)
+    # Before them (what a new baseline records); with only_files and no baseline, the
+    # findings of those files (the rest were never finished).
+    all_findings: tuple[Finding, ...]
     rules: tuple[Any, ...]  # RuleInfo of every rule that ran
     baseline: Any = None  # BaselineResult
     secret_values: tuple[str, ...] = field(default=(), repr=False)
@@ -133,6 +135,13 @@ def run_scan(request: ScanRequest, progress: Any = None) -> ScanResult:
             by_render.append((r.minion.id, run.render_findings(r, g)))
             if progress is not None:
                 progress.advance()
+    wanted = {Path(f).as_posix().removeprefix("./") for f in request.only_files}
+    if wanted and request.baseline is None:
+        # Merging, suppressing and sorting never relate findings of different files, so
+        # the findings of the other files can be left out before, not after: the hook
+        # then finishes the few findings of the files it was given.
+        tree_found = [f for f in tree_found if f.location.file in wanted]
+        by_render = [(minion, [f for f in found if f.location.file in wanted]) for minion, found in by_render]
     findings = run.finish(tree_found, by_render)
     enabled = tuple(info for info in registry.infos() if config.is_enabled(registry.get(info.code)))
     all_findings = findings
@@ -141,7 +150,6 @@ def run_scan(request: ScanRequest, progress: Any = None) -> ScanResult:
         from saltscan.report.baseline import apply_baseline, load_baseline
 
         findings, baseline_result = apply_baseline(findings, load_baseline(request.baseline))
-    if request.only_files:
-        wanted = {Path(f).as_posix().removeprefix("./") for f in request.only_files}
+    if wanted:
         findings = tuple(f for f in findings if f.location.file in wanted)
     return ScanResult(model, findings, all_findings, enabled, baseline_result, secret_values(model))
