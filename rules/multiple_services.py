@@ -101,9 +101,8 @@ def _top_location(ctx: api.TreeContext, role: str, renders) -> api.SourceLocatio
     else the first service state)."""
     top_name = str(ctx.model.tree.master_opts.get("state_top", "top.sls")).removeprefix("salt://")
     for root in ctx.model.tree.state_roots.get("base", ()):
-        path = Path(root) / top_name
-        if path.is_file():
-            rel = ctx.model.tree.relpath(path)
+        rel = ctx.model.tree.relpath(Path(root) / top_name)
+        if ctx.is_file(rel):
             src = ctx.source(rel)
             if src is not None:
                 for number, line in enumerate(src.lines, start=1):

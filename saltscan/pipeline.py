@@ -14,6 +14,7 @@ from saltscan.model import Model
 
 if TYPE_CHECKING:
     from saltscan.cache import RenderCache
+    from saltscan.loader import LoaderMemo
 
 
 @dataclass(frozen=True)
@@ -31,12 +32,14 @@ class ScanOptions:
     coverage: bool = True
 
 
-def load_model(options: ScanOptions, *, compiled_templates=None, cache: "RenderCache | None" = None, progress=None) -> Model:
+def load_model(options: ScanOptions, *, compiled_templates=None, cache: "RenderCache | None" = None, progress=None,
+               loader: "LoaderMemo | None" = None) -> Model:
     """Load the tree and render every minion. ``compiled_templates`` (a
-    ``saltscan.render.context.CompiledTemplateCache``) may be shared across calls;
+    ``saltscan.render.context.CompiledTemplateCache``) and ``loader`` (the last
+    load, reused while the files it looked at hold) may be shared across calls;
     ``progress`` is a ``saltscan.progress.Progress``."""
     from saltscan.loader import load_tree_with_errors
     from saltscan.render.tree import render_tree
 
-    tree, errors = load_tree_with_errors(options)
+    tree, errors = load_tree_with_errors(options, loader)
     return render_tree(tree, options, errors, compiled_templates=compiled_templates, cache=cache, progress=progress)

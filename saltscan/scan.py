@@ -111,7 +111,7 @@ def run_scan(request: ScanRequest, progress: Any = None) -> ScanResult:
 
     warm = request.warm
     model = load_model(request.options, cache=request.cache, compiled_templates=warm.compiled_templates if warm else None,
-                       progress=progress)
+                       progress=progress, loader=warm.loader if warm else None)
     config = resolve_config(Path(request.options.path), request.config_file)
     registry = warm.builtin_registry() if warm is not None and not request.rules_dirs else load_registry(request.rules_dirs)
     graph_memo = warm.graph_memo() if warm is not None else GraphMemo()

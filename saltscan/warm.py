@@ -16,6 +16,7 @@ from typing import Any
 
 from saltscan.cache_keys import DigestMemo
 from saltscan.engine.kept import KeptFindings
+from saltscan.loader import LoaderMemo
 from saltscan.render.context import CompiledTemplateCache
 
 # Content-keyed memos grow with what they have seen: start them afresh now and then.
@@ -35,6 +36,7 @@ class WarmState:
     served: int = 0  # requests served, for `saltscan daemon status`
     ahead: int = 0  # runs made ahead of a request, after an edit (daemon/server.py)
     kept: KeptFindings = field(default_factory=KeptFindings)  # per-minion findings
+    loader: LoaderMemo = field(default_factory=LoaderMemo)  # the last tree load
     _digests: DigestMemo = field(default_factory=DigestMemo)
     _graph_memo: Any = None
     _rule_memo: Any = None

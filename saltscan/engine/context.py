@@ -6,6 +6,8 @@ Contexts are read-only views. ``SourceReader`` caches the original files of one 
 
 from __future__ import annotations
 
+import hashlib
+import os
 import re
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -15,6 +17,7 @@ from typing import TYPE_CHECKING, Any, Callable, Hashable, Iterator, TypeVar
 from saltscan.engine.memo import ScanMemo
 from saltscan.engine.rule import SourceKind
 from saltscan.engine.source_reads import note_sources
+from saltscan.engine.source_texts import SourceTexts, look_source
 from saltscan.model import MinionRender, Model, PillarValue, RenderedTemplate, State
 
 if TYPE_CHECKING:
@@ -22,8 +25,6 @@ if TYPE_CHECKING:
 
     from saltscan.engine.config import Allowlist
 
-# Files larger than this are not read (a rule would learn nothing line-based from them).
-MAX_SOURCE_BYTES = 4 * 1024 * 1024
 # A secret pillar value shorter than this is not searched for in rendered text: too
 # many short strings ("admin", "true") occur by chance.
 MIN_SECRET_MATCH = 6
@@ -52,19 +53,34 @@ class SourceFile:
 
 
 class SourceReader:
-    """Reads original files under one root, once each; unreadable files read as None."""
+    """Reads original files under one root, once each; unreadable files read as None.
+    ``texts`` (a long-running process's) hands out the texts of unchanged files
+    without reading them again."""
 
-    def __init__(self, root: Path) -> None:
-        self._root = Path(root)
-        self._cache: dict[str, str | None] = {}
+    def __init__(self, root: Path, texts: "SourceTexts | None" = None) -> None:
+        self._root = str(root)
+        self._scan = texts.scan() if texts is not None else None
+        self._cache: dict[str, tuple[bool, str | None]] = {}  # relpath -> (is a file, text)
+        self._digests: dict[str, str | None] = {}
         # One SourceFile per (path, kind): its ``lines`` are split once, not per rule call.
         self._files: dict[tuple[str, SourceKind], SourceFile | None] = {}
 
     def text(self, relpath: str) -> str | None:
-        note_sources((relpath,))
-        if relpath not in self._cache:
-            self._cache[relpath] = self._read(relpath)
-        return self._cache[relpath]
+        return self.look(relpath)[1]
+
+    def is_file(self, relpath: str) -> bool:
+        """Whether ``relpath`` is a regular file (a rule's ``Path.is_file``, noted as a read)."""
+        return self.look(relpath)[0]
+
+    def text_digest(self, relpath: str) -> str | None:
+        """sha256 of ``text(relpath)`` (None when unreadable), once per file."""
+        text = self.text(relpath)
+        try:
+            return self._digests[relpath]
+        except KeyError:
+            found = self._digests[relpath] = (
+                None if text is None else hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest())
+            return found
 
     def file(self, relpath: str, kind: SourceKind = SourceKind.SLS) -> SourceFile | None:
         """The file at ``relpath`` as a ``SourceFile`` of ``kind``, or None when unreadable."""
@@ -78,21 +94,18 @@ class SourceReader:
             found = self._files[key] = None if text is None else SourceFile(relpath, text, kind)
             return found
 
-    def _read(self, relpath: str) -> str | None:
-        if not relpath:
-            return None
-        path = Path(relpath)
-        if not path.is_absolute():
-            path = self._root / path
-        try:
-            if not path.is_file() or path.stat().st_size > MAX_SOURCE_BYTES:
-                return None
-            data = path.read_bytes()
-        except OSError:
-            return None
-        if b"\x00" in data[:8192]:
-            return None  # binary
-        return data.decode("utf-8", errors="replace")
+    def look(self, relpath: str) -> tuple[bool, str | None]:
+        """Whether ``relpath`` is a regular file, and its text (None when unreadable)."""
+        note_sources((relpath,))
+        found = self._cache.get(relpath)
+        if found is None:
+            if not relpath:
+                found = (False, None)
+            else:
+                path = os.path.join(self._root, relpath)  # an absolute relpath stays as it is
+                found = self._scan.read(path) if self._scan is not None else look_source(path)
+            self._cache[relpath] = found
+        return found
 
 
 @dataclass(frozen=True)
@@ -106,6 +119,12 @@ class TreeContext:
 
     def source(self, relpath: str, kind: SourceKind = SourceKind.SLS) -> SourceFile | None:
         return self.reader.file(relpath, kind)
+
+    def is_file(self, relpath: str) -> bool:
+        """Whether ``relpath`` (relative to the root) is a regular file. A tree rule
+        looks at files through its context only: what it looked at is what its
+        findings are kept on (``saltscan.engine.tree_memo``)."""
+        return self.reader.is_file(relpath)
 
 
 @dataclass(frozen=True)

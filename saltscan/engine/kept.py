@@ -12,7 +12,6 @@ re-runs the rules of just the minions whose findings read that file.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,11 +30,6 @@ class _Kept:
     findings: tuple[Finding, ...]
 
 
-def _text_digest(run: RuleRun, relpath: str) -> str | None:
-    text = run.reader.text(relpath)
-    return None if text is None else hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
-
-
 class KeptFindings:
     """Owned by one long-running process; see the module docstring."""
 
@@ -46,12 +40,12 @@ class KeptFindings:
     def render_findings(self, run: RuleRun, render: MinionRender, graph: Any, context: str) -> tuple[Finding, ...]:
         kept = self._kept.get(id(render))
         if (kept is not None and kept.render is render and kept.graph is graph and kept.context == context
-                and all(_text_digest(run, path) == sha for path, sha in kept.sources)):
+                and all(run.reader.text_digest(path) == sha for path, sha in kept.sources)):
             self.reused += 1
             return kept.findings
         with recording_sources() as sources:
             found = tuple(run.render_findings(render, graph))
-        digests = tuple((path, _text_digest(run, path)) for path in sorted(sources))
+        digests = tuple((path, run.reader.text_digest(path)) for path in sorted(sources))
         self._kept[id(render)] = _Kept(render, graph, context, digests, found)
         return found
 

@@ -12,7 +12,8 @@ may carry the pure results over to its next scan with ``next_scan()``: they depe
 their arguments only, so they cannot go stale; what ``once`` holds depends on the
 scan's files and is left behind. ``carried`` goes along too: what a process keeps
 from scan to scan that checks itself against the new scan's inputs before any reuse
-(``saltscan.engine.finish_memo``).
+(``saltscan.engine.finish_memo``, ``tree_memo``), and the original files' texts
+(``source_texts``).
 """
 
 from __future__ import annotations
@@ -29,12 +30,16 @@ class Carried:
     """Results one scan leaves to the next of the same process, each validated
     against the new scan's inputs before it is reused."""
 
-    __slots__ = ("finish",)
+    __slots__ = ("finish", "texts", "tree")
 
     def __init__(self) -> None:
         from saltscan.engine.finish_memo import FinishMemo
+        from saltscan.engine.source_texts import SourceTexts
+        from saltscan.engine.tree_memo import TreeFindingsMemo
 
         self.finish = FinishMemo()
+        self.texts = SourceTexts()
+        self.tree = TreeFindingsMemo()
 
 
 class ScanMemo(dict):

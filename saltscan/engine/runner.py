@@ -20,7 +20,10 @@ from saltscan.engine.context import (
     TreeContext,
 )
 from saltscan.engine.dedupe import dedupe, sort_key
+from saltscan.engine.finish_memo import FinishInputs
 from saltscan.engine.memo import ScanMemo
+from saltscan.engine.source_reads import recording_sources
+from saltscan.engine.tree_memo import TreeInputs
 from saltscan.engine.redaction import redacted
 from saltscan.engine.rule import GraphRule, Rule, SourceKind, SourceRule, StateRule
 from saltscan.engine.suppression import apply_suppressions, parse_suppressions
@@ -101,8 +104,9 @@ class RuleRun:
         self.model = model
         self.config = config
         self.rules = tuple(rules)
-        self.reader = SourceReader(model.tree.root)
         self.memo = memo if memo is not None else ScanMemo()
+        # A memo carried from an earlier scan brings the texts of the files it read.
+        self.reader = SourceReader(model.tree.root, self.memo.carried.texts if memo is not None else None)
         self._guard = _Guard(strict)
         self._state_rules = [r for r in self.rules if isinstance(r, StateRule)]
         self._graph_rules = [r for r in self.rules if isinstance(r, GraphRule)]
@@ -110,7 +114,20 @@ class RuleRun:
         self._by_code = {type(r).code: type(r) for r in self.rules}
 
     def tree_findings(self) -> list[Finding]:
-        """Source rules' and ``check_tree``'s findings, in rule order."""
+        """Source rules' and ``check_tree``'s findings, in rule order (the last run's,
+        carried by the memo, when nothing they depend on changed)."""
+        kept = self.memo.carried.tree
+        inputs = TreeInputs(tuple((type(r), r.options) for r in self.rules), self.config,
+                            self._guard.strict, self.model, ())
+        found = kept.get(inputs, self.reader.look)
+        if found is None:
+            with recording_sources() as looked_at:
+                found = self._tree_findings()
+            kept.put(replace(inputs, looked_at=tuple((path, *self.reader.look(path)) for path in sorted(looked_at))),
+                     found)
+        return found
+
+    def _tree_findings(self) -> list[Finding]:
         guard = self._guard
         found: list[Finding] = []
         tree_ctx = TreeContext(model=self.model, allowlist=self.config.allowlist,
@@ -162,9 +179,26 @@ class RuleRun:
         by_render: Iterable[tuple[str, Iterable[Finding]]] = (),
     ) -> tuple[Finding, ...]:
         """Ignores, severities, redaction, dedupe, suppressions, order."""
+        # All of it depends on these and the texts of the findings' files: the last
+        # run's result, if they were the same (``saltscan.engine.finish_memo``).
+        inputs = FinishInputs(
+            rules=tuple(self._by_code.values()), config=self.config, renders=self.model.renders,
+            tree_found=tuple(tree_found), by_render=tuple((minion, tuple(found)) for minion, found in by_render),
+        )
+        kept_before = self.memo.carried.finish
+        reused = kept_before.get(inputs, self.reader.text)
+        if reused is not None:
+            return reused
+        result = self._finish(*self._configured(inputs))
+        kept_before.put(inputs, self.reader.text, result)
+        return result
+
+    def _configured(self, inputs: FinishInputs) -> tuple[list[Finding], list[tuple[str, ...]]]:
+        """The findings the config does not ignore, with its severities, and the
+        minions each holds on."""
         config, by_code = self.config, self._by_code
-        tagged = [(f, f.minions) for f in tree_found]
-        tagged += [(f, (minion,)) for minion, found in by_render for f in found]
+        tagged = [(f, f.minions) for f in inputs.tree_found]
+        tagged += [(f, (minion,)) for minion, found in inputs.by_render for f in found]
         kept: list[Finding] = []
         minions: list[tuple[str, ...]] = []
         # The config's answers depend on the rule (and file) only: asked once each.
@@ -181,17 +215,7 @@ class RuleRun:
             override = overrides[f.rule]
             kept.append(replace(f, severity=override) if override else f)
             minions.append(held_on)
-
-        renders, rule_classes = self.model.renders, tuple(by_code.values())
-        # The rest depends on what is left: the last run's result, if it was the same.
-        kept_before = self.memo.carried.finish
-        tagged_kept = list(zip(kept, minions))
-        reused = kept_before.get(rule_classes, renders, tagged_kept, self.reader.text)
-        if reused is not None:
-            return reused
-        result = self._finish(kept, minions)
-        kept_before.put(rule_classes, renders, tagged_kept, self.reader.text, result)
-        return result
+        return kept, minions
 
     def _finish(self, kept: list[Finding], minions: list[tuple[str, ...]]) -> tuple[Finding, ...]:
         by_code = self._by_code

@@ -13,6 +13,7 @@ from typing import Any
 
 import yaml
 
+from saltscan.loader.looks import Looks
 from saltscan.model import Minion
 
 GRAINS_DIRS = ("grains", "minions", "test/grains")
@@ -36,8 +37,8 @@ def builtin_grains(profile: str = BUILTIN_PROFILE) -> dict[str, Any]:
     return json.loads(text)
 
 
-def _read_grains(path: Path) -> dict[str, Any]:
-    text = path.read_text(encoding="utf-8", errors="replace")
+def _read_grains(path: Path, looks: Looks) -> dict[str, Any]:
+    text = looks.read_text(path)
     data = json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
     if not isinstance(data, dict):
         raise ValueError("grains file is not a mapping")
@@ -47,40 +48,41 @@ def _read_grains(path: Path) -> dict[str, Any]:
     return data
 
 
-def _rel(root: Path, path: Path) -> str:
+def _rel(root: Path, path: Path, looks: Looks) -> str:
     try:
-        return path.resolve().relative_to(root).as_posix()
+        return looks.resolve(path).relative_to(root).as_posix()
     except ValueError:
         return path.as_posix()
 
 
 def find_minions(
-    root: Path, grains_files: tuple[Path, ...], wanted: tuple[str, ...]
+    root: Path, grains_files: tuple[Path, ...], wanted: tuple[str, ...], looks: Looks | None = None,
 ) -> tuple[tuple[Minion, ...], tuple[str, ...], tuple[tuple[str, int, str], ...]]:
+    looks = looks or Looks()
     notes: list[str] = []
     errors: list[tuple[str, int, str]] = []
     files = list(grains_files)
     if not files:
         for d in GRAINS_DIRS:
             gdir = root / d
-            if gdir.is_dir():
-                files = sorted(p for p in gdir.iterdir() if p.suffix in GRAINS_SUFFIXES)
+            if looks.is_dir(gdir):
+                files = sorted(p for p in looks.iterdir(gdir) if p.suffix in GRAINS_SUFFIXES)
                 if files:
                     notes.append(f"{len(files)} grains profiles in {d}/")
                     break
     minions: dict[str, Minion] = {}
     for path in files:
         try:
-            grains = _read_grains(path)
+            grains = _read_grains(path, looks)
         except (OSError, ValueError, yaml.YAMLError) as exc:
-            errors.append((_rel(root, path), 1, f"cannot read grains: {exc}"))
+            errors.append((_rel(root, path, looks), 1, f"cannot read grains: {exc}"))
             continue
         minion_id = str(grains.get("id") or path.stem)
         if len(files) == 1 and len(wanted) == 1:
             # `--grains FILE --minion M`: the profile is M's, whatever id it names.
             minion_id = wanted[0]
         grains = {**salt_grains(), **grains, "id": minion_id}
-        minions[minion_id] = Minion(minion_id, grains, _rel(root, path))
+        minions[minion_id] = Minion(minion_id, grains, _rel(root, path, looks))
     if not minions:
         minion_id = wanted[0] if len(wanted) == 1 else BUILTIN_PROFILE
         grains = {**salt_grains(), **builtin_grains(), "id": minion_id}

@@ -13,6 +13,8 @@ from typing import Any, Mapping
 
 import yaml
 
+from saltscan.loader.looks import Looks
+
 MASTER_CONFIG_CANDIDATES = ("master", "etc/salt/master", "salt/master", "config/master")
 MASTER_D_CANDIDATES = ("master.d", "etc/salt/master.d", "config/master.d")
 
@@ -36,7 +38,7 @@ class Roots:
     config_errors: tuple[tuple[str, int, str], ...] = field(default=())  # (file, line, message)
 
 
-def _read_master_config(root: Path) -> tuple[dict[str, Any], list[str], list[tuple[str, int, str]]]:
+def _read_master_config(root: Path, looks: Looks) -> tuple[dict[str, Any], list[str], list[tuple[str, int, str]]]:
     """Merge ``master`` and ``master.d/*.conf`` like Salt's config loader (later wins)."""
     opts: dict[str, Any] = {}
     reasons: list[str] = []
@@ -44,18 +46,18 @@ def _read_master_config(root: Path) -> tuple[dict[str, Any], list[str], list[tup
     files: list[Path] = []
     for cand in MASTER_CONFIG_CANDIDATES:
         p = root / cand
-        if p.is_file():
+        if looks.is_file(p):
             files.append(p)
             break
     for cand in MASTER_D_CANDIDATES:
         d = root / cand
-        if d.is_dir():
-            files.extend(sorted(d.glob("*.conf")))
+        if looks.is_dir(d):
+            files.extend(sorted(looks.glob(d, "*.conf")))
             break
     for path in files:
         rel = path.relative_to(root).as_posix()
         try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8", errors="replace"))
+            data = yaml.safe_load(looks.read_text(path))
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
             errors.append((rel, (mark.line + 1) if mark else 1, f"invalid master config: {exc}"))
@@ -71,7 +73,7 @@ def _read_master_config(root: Path) -> tuple[dict[str, Any], list[str], list[tup
 
 
 def _roots_from_opts(
-    value: Any, base: Path, key: str
+    value: Any, base: Path, key: str, looks: Looks
 ) -> tuple[dict[str, tuple[Path, ...]], list[str]]:
     """``file_roots: {base: [/srv/salt]}``: absolute paths that do not exist are re-rooted.
 
@@ -95,7 +97,7 @@ def _roots_from_opts(
             candidates = [base / d.lstrip("/"), base / Path(d).name]
             if not Path(d).is_absolute():
                 candidates.insert(0, base / d)
-            hit = next((c for c in candidates if c.is_dir()), None)
+            hit = next((c for c in candidates if looks.is_dir(c)), None)
             if hit is None:
                 notes.append(f"{key}[{env}]: {d} not found in the repo, skipped")
                 continue
@@ -105,10 +107,10 @@ def _roots_from_opts(
     return out, notes
 
 
-def _looks_like_formula_root(root: Path) -> bool:
+def _looks_like_formula_root(root: Path, looks: Looks) -> bool:
     return any(
-        p.is_dir() and ((p / "init.sls").is_file() or (p / "map.jinja").is_file())
-        for p in root.iterdir()
+        looks.is_dir(p) and (looks.is_file(p / "init.sls") or looks.is_file(p / "map.jinja"))
+        for p in looks.iterdir(root)
         if not p.name.startswith(".")
     )
 
@@ -118,38 +120,40 @@ def find_roots(
     state_roots: tuple[Path, ...] = (),
     pillar_roots: tuple[Path, ...] = (),
     saltenv: str = "base",
+    looks: Looks | None = None,
 ) -> Roots:
-    root = root.resolve()
-    opts, reasons, errors = _read_master_config(root)
+    looks = looks or Looks()
+    root = looks.resolve(root)
+    opts, reasons, errors = _read_master_config(root, looks)
     states: dict[str, tuple[Path, ...]] = {}
     pillars: dict[str, tuple[Path, ...]] = {}
 
     if state_roots:
-        states = {saltenv: tuple(p.resolve() for p in state_roots)}
+        states = {saltenv: tuple(looks.resolve(p) for p in state_roots)}
         reasons.append("state roots given on the command line: " + ", ".join(map(str, state_roots)))
     elif "file_roots" in opts:
-        states, notes = _roots_from_opts(opts["file_roots"], root, "file_roots")
+        states, notes = _roots_from_opts(opts["file_roots"], root, "file_roots", looks)
         reasons.extend(notes)
         reasons.append("state roots from master config file_roots")
     if pillar_roots:
-        pillars = {saltenv: tuple(p.resolve() for p in pillar_roots)}
+        pillars = {saltenv: tuple(looks.resolve(p) for p in pillar_roots)}
         reasons.append("pillar roots given on the command line")
     elif "pillar_roots" in opts:
-        pillars, notes = _roots_from_opts(opts["pillar_roots"], root, "pillar_roots")
+        pillars, notes = _roots_from_opts(opts["pillar_roots"], root, "pillar_roots", looks)
         reasons.extend(notes)
         reasons.append("pillar roots from master config pillar_roots")
 
     if not states:
         for s, p in COMMON_LAYOUTS:
-            if (root / s).is_dir() and any((root / s).rglob("*.sls")):
-                states = {saltenv: ((root / s).resolve(),)}
+            if looks.is_dir(root / s) and looks.has_sls(root / s):
+                states = {saltenv: (looks.resolve(root / s),)}
                 reasons.append(f"state root {s}/ (common layout)")
-                if not pillars and (root / p).is_dir():
-                    pillars = {saltenv: ((root / p).resolve(),)}
+                if not pillars and looks.is_dir(root / p):
+                    pillars = {saltenv: (looks.resolve(root / p),)}
                     reasons.append(f"pillar root {p}/ (common layout)")
                 break
     if not states:
-        if (root / "top.sls").is_file() or _looks_like_formula_root(root):
+        if looks.is_file(root / "top.sls") or _looks_like_formula_root(root, looks):
             states = {saltenv: (root,)}
             reasons.append("the path itself is a state root (top.sls or formula layout)")
         else:
@@ -157,10 +161,10 @@ def find_roots(
             reasons.append("no known layout: the path itself is used as the state root")
     if not pillars:
         for p in ("pillar", "pillars", "srv/pillar"):
-            if (root / p).is_dir():
-                pillars = {saltenv: ((root / p).resolve(),)}
+            if looks.is_dir(root / p):
+                pillars = {saltenv: (looks.resolve(root / p),)}
                 reasons.append(f"pillar root {p}/")
                 break
-    if not pillars and (root / "pillar.example").is_file():
+    if not pillars and looks.is_file(root / "pillar.example"):
         reasons.append("formula repo: pillar.example is used as the pillar")
     return Roots(states, pillars, opts, tuple(reasons), tuple(errors))

@@ -2,28 +2,16 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Mapping
 
+from saltscan.loader.looks import Looks
 from saltscan.model import SlsFile
 
 DEFAULT_RENDERER = "jinja|yaml"
 
 # Folders of a formula repo that hold test harnesses, pillars or docs, not states.
 NON_STATE_DIRS = frozenset({".git", ".github", "test", "tests", "docs", "node_modules", "_build"})
-
-
-def read_shebang(path: Path) -> str | None:
-    """The renderer pipe from a ``#!jinja|yaml`` first line, if any."""
-    try:
-        with path.open("r", encoding="utf-8", errors="replace") as fh:
-            first = fh.readline(4096)
-    except OSError:
-        return None
-    if first.startswith("#!") and not first.startswith("#!/"):
-        return first[2:].strip()
-    return None
 
 
 def sls_name(rel: Path) -> str:
@@ -35,12 +23,14 @@ def sls_name(rel: Path) -> str:
 
 
 def list_sls_files(
-    root: Path, state_roots: Mapping[str, tuple[Path, ...]], skip: set[Path]
+    root: Path, state_roots: Mapping[str, tuple[Path, ...]], skip: set[Path],
+    looks: Looks | None = None,
 ) -> tuple[SlsFile, ...]:
+    looks = looks or Looks()
     out: dict[tuple[str, str], SlsFile] = {}
     for env in sorted(state_roots):
         for sroot in state_roots[env]:
-            for dirpath, dirnames, filenames in os.walk(sroot):
+            for dirpath, dirnames, filenames in looks.walk(sroot):
                 here = Path(dirpath)
                 dirnames[:] = sorted(
                     d for d in dirnames
@@ -54,10 +44,10 @@ def list_sls_files(
                     if (env, name) in out:
                         continue  # first root wins, as in Salt's fileserver
                     try:
-                        rel = path.resolve().relative_to(root).as_posix()
+                        rel = looks.resolve(path).relative_to(root).as_posix()
                     except ValueError:
                         rel = path.as_posix()
                     out[(env, name)] = SlsFile(
-                        name, env, rel, read_shebang(path) or DEFAULT_RENDERER
+                        name, env, rel, looks.shebang(path) or DEFAULT_RENDERER
                     )
     return tuple(out[k] for k in sorted(out))

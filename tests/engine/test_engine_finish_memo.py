@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from saltscan.engine.config import Config
+from saltscan.engine.config import Config, RuleSettings
 from saltscan.engine.registry import Registry, load_registry
 from saltscan.engine.runner import RuleRun, select_rules
 from saltscan.engine.suppression import apply_suppressions, parse_suppressions
@@ -161,3 +161,16 @@ def test_registry_lookups_answer_like_a_scan_in_order():
 
     # "xx102" is A's name and, upper-cased, B's code: the first rule in order wins.
     assert Registry((A, B)).get("xx102") is A and Registry((B, A)).get("xx102") is B
+
+
+def test_no_reuse_for_another_config(model):
+    first, tree_found, by_render = _scan(model)
+    first.finish(tree_found, by_render)
+    config = Config(rules=(("SS101", RuleSettings(severity=Severity.HIGH)),))
+    second = RuleRun(model, config, select_rules(config), memo=first.memo.next_scan())
+    again = second.finish(tree_found, by_render)
+    assert second.memo.carried.finish.reused == 0
+    assert [(f.rule, f.location.line, f.severity) for f in again] == [
+        ("SS101", 3, Severity.HIGH), ("SS101", 6, Severity.HIGH)]
+    third = RuleRun(model, config, select_rules(config), memo=second.memo.next_scan())
+    assert third.finish(tree_found, by_render) is again
