@@ -61,7 +61,10 @@ class ImplicitOrdering(api.GraphRule):
     def check(self, graph, ctx: api.RuleContext) -> Iterator[api.Finding]:
         # Only inferred edges, sorted (filtering first keeps their sorted order: the
         # sort is stable, and most edges are requisites).
-        inferred = [e for e in graph.edges(data=True) if e[2].get("inferred")]
+        if graph is ctx.graph:  # found in the render's one pass over its graph
+            inferred = ctx.graph_index.inferred
+        else:
+            inferred = [e for e in graph.edges(data=True) if e[2].get("inferred")]
         for u, v, data in sorted(inferred, key=lambda e: (e[0], e[1], e[2].get("kind", ""))):
             user = ctx.state_of_node(graph, u)
             maker = ctx.state_of_node(graph, v)

@@ -14,6 +14,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Hashable, Iterator, TypeVar
 
+from saltscan.engine.graph_index import GraphIndex
 from saltscan.engine.memo import ScanMemo
 from saltscan.engine.rule import SourceKind
 from saltscan.engine.source_reads import note_sources
@@ -188,19 +189,20 @@ class RuleContext:
 
     def has_requisite_path(self, graph: "nx.MultiDiGraph", a: str, b: str) -> bool:
         """``api.has_requisite_path(graph, a, b)``: the same walk, over each node's
-        requisite dependencies found once per render (a graph rule asks for many
-        pairs of one graph, and each walk would list the same nodes' edges again)."""
+        requisite dependencies found in one pass over the render's graph (a graph rule
+        asks for many pairs of one graph, and each walk would list the same nodes'
+        edges again)."""
         from saltscan.graph.requisites import has_requisite_path
 
-        return has_requisite_path(graph, a, b, self._requisite_dependencies)
+        if graph is not self.graph:  # only the render's own graph is indexed
+            return has_requisite_path(graph, a, b)
+        deps = self.graph_index.dependencies
+        return has_requisite_path(graph, a, b, lambda _graph, node: deps(node))
 
-    def _requisite_dependencies(self, graph: "nx.MultiDiGraph", node: str) -> tuple[str, ...]:
-        from saltscan.graph.requisites import requisite_dependencies
-
-        if graph is not self.graph:  # only the render's own graph is cached
-            return tuple(requisite_dependencies(graph, node))
-        return self.once(("requisite_dependencies", node),
-                         lambda: tuple(requisite_dependencies(graph, node)))
+    @cached_property
+    def graph_index(self) -> GraphIndex:
+        """``GraphIndex.of(self.graph)``, once per render (see ``saltscan.engine.graph_index``)."""
+        return GraphIndex.of(self.graph)
 
     @cached_property
     def _states_by_key(self) -> dict[tuple, list[State]]:

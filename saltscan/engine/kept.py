@@ -38,6 +38,8 @@ class KeptFindings:
         self.reused = 0
 
     def render_findings(self, run: RuleRun, render: MinionRender, graph: Any, context: str) -> tuple[Finding, ...]:
+        # The scan-wide results of the last scan hold under the same context.
+        run.memo.carry_once(context, run.reader.look)
         kept = self._kept.get(id(render))
         if (kept is not None and kept.render is render and kept.graph is graph and kept.context == context
                 and all(run.reader.text_digest(path) == sha for path, sha in kept.sources)):

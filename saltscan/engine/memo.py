@@ -9,11 +9,14 @@ Nothing here is global: ``run_rules`` makes one ``ScanMemo`` per call and hands 
 every context, so what it holds (which may include secret values, as keys) lives no
 longer than the scan and is never printed. A long-running process (the hook daemon)
 may carry the pure results over to its next scan with ``next_scan()``: they depend on
-their arguments only, so they cannot go stale; what ``once`` holds depends on the
-scan's files and is left behind. ``carried`` goes along too: what a process keeps
-from scan to scan that checks itself against the new scan's inputs before any reuse
-(``saltscan.engine.finish_memo``, ``tree_memo``), and the original files' texts
-(``source_texts``).
+their arguments only, so they cannot go stale. What ``once`` holds depends on the
+scan's tree, configuration and original files: it goes along only as a candidate,
+reused by a scan that declares the same tree and configuration (``carry_once``: the
+digest ``KeptFindings`` keys on) once every original file it was computed from
+looks as it did then (a file or not, the same text). ``carried`` goes along too:
+what a process keeps from scan to scan that checks itself against the new scan's
+inputs before any reuse (``saltscan.engine.finish_memo``, ``tree_memo``), and the
+original files' texts (``source_texts``).
 """
 
 from __future__ import annotations
@@ -55,12 +58,18 @@ class ScanMemo(dict):
     key: pass strings, or one type per argument.
     """
 
-    __slots__ = ("_scan", "carried")
+    __slots__ = ("_scan", "carried", "_looks", "_before", "_context", "_look")
 
     def __init__(self) -> None:
         super().__init__()
         self._scan: dict[Hashable, Any] = {}
         self.carried = Carried()
+        # key -> ((relative path, its look), ...) of the files it was computed from,
+        # kept once ``carry_once`` gave a way to look; ``_before``: the last scan's.
+        self._looks: dict[Hashable, tuple[tuple[str, tuple[bool, str | None]], ...]] = {}
+        self._before: tuple[str | None, dict[Hashable, tuple]] = (None, {})
+        self._context: str | None = None
+        self._look: Callable[[str], tuple[bool, str | None]] | None = None
 
     def __repr__(self) -> str:
         # Never the entries: their keys and values may be secret values.
@@ -85,23 +94,56 @@ class ScanMemo(dict):
 
     def next_scan(self) -> "ScanMemo":
         """A memo for another scan (of the same saltscan code) that starts with this
-        one's pure results and none of its ``once`` entries. The caller bounds it:
-        start from a new ``ScanMemo()`` when it has grown too large."""
+        one's pure results; this one's ``once`` entries are only candidates there
+        (``carry_once``). The caller bounds it: start from a new ``ScanMemo()`` when
+        it has grown too large."""
         memo = ScanMemo()
         memo.update(self)
         memo.carried = self.carried
+        # Only what this scan used goes along: entries a scan no longer asks for die.
+        memo._before = (self._context, {
+            key: (*self._scan[key], looks) for key, looks in self._looks.items()})
         return memo
 
+    def carry_once(self, context: str, look: Callable[[str], tuple[bool, str | None]]) -> None:
+        """Let ``once`` reuse the last scan's results. ``context`` is a digest of this
+        scan's tree (its file names: whether a ``salt://`` target exists), errors and
+        configuration; the last scan's entries count only when it declared the same.
+        ``look`` looks at an original file of this scan (``SourceReader.look``).
+        Call it before the rules that should reuse them; later calls change nothing."""
+        if self._look is None:
+            self._context, self._look = context, look
+            if self._before[0] != context:
+                self._before = (None, {})
+
     def once(self, key: Hashable, compute: Callable[[], T]) -> T:
-        """``compute()``, once per scan: for what depends on the scan's model and
-        original files (the same for every render of one run) and on ``key``, which
-        must name it and hold every other argument."""
+        """``compute()``, once per scan: for what depends on the scan's tree, its
+        configuration and original files (the same for every render of one run,
+        never a render's own data) and on ``key``, which must name it and hold
+        every other argument. The files it looks at through the ``SourceReader`` are
+        recorded with it: a later scan reuses it while they look the same."""
         try:
             result, sources = self._scan[key]
         except KeyError:
-            with recording_sources() as sources:
-                result = compute()
-            self._scan[key] = (result, frozenset(sources))
-            return result
+            return self._once_missing(key, compute)
         note_sources(sources)  # whoever reuses it depends on what it was computed from
+        return result
+
+    def _once_missing(self, key: Hashable, compute: Callable[[], T]) -> T:
+        look = self._look
+        before = self._before[1].pop(key, None) if look is not None else None
+        if before is not None:
+            result, sources, looks = before
+            # Looking notes each file as a source of whoever asks, as computing would.
+            if all(look(path) == seen for path, seen in looks):
+                self._scan[key] = (result, sources)
+                self._looks[key] = looks
+                note_sources(sources)
+                return result
+        with recording_sources() as recorded:
+            result = compute()
+        sources = frozenset(recorded)
+        self._scan[key] = (result, sources)
+        if look is not None:
+            self._looks[key] = tuple((path, look(path)) for path in sorted(sources))
         return result
