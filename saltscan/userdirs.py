@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import os
 import stat
-from typing import TYPE_CHECKING
 
+TYPE_CHECKING = False  # typing's import costs 2 ms of every hook run (type checkers know this name)
 if TYPE_CHECKING:
     from pathlib import Path
 
