@@ -64,6 +64,8 @@ CACHE_FORMAT = 1
 PRUNE_AFTER_SECONDS = 7 * 24 * 3600
 # Renders a long-running process keeps in memory (in_memory=True), newest first.
 MEMORY_ENTRIES = 4096
+# Pickles of YAML parses a long-running process keeps (least recently used dropped).
+PARSED_YAML_BYTES = 8 * 1024 * 1024
 
 # What of a scan's options and session goes into the key. Every field must be in one
 # of these lists (tests/hook/test_cache_keys.py checks it), so that a new option or
@@ -76,7 +78,8 @@ OPTIONS_NOT_IN_KEY = (
     "jobs",
 )
 SESSION_IN_KEY = ("limits", "host_facts")
-SESSION_NOT_IN_KEY = ("tree", "bytecode_cache", "_relpaths", "parsed_yaml")  # the tree is keyed itself; caches
+SESSION_NOT_IN_KEY = ("tree", "bytecode_cache", "_relpaths", "parsed_yaml", "_sls_avail", "_sls_globs", "_managed_params",
+                      "_root_real", "_real_dirs")  # the tree is keyed itself; caches
 
 
 # -- the cache ------------------------------------------------------------------------
@@ -104,6 +107,12 @@ class CacheStats:
         return CacheStats(**{f.name: getattr(self, f.name) - getattr(earlier, f.name) for f in dataclasses.fields(self)})
 
 
+def _parsed_yaml() -> Any:
+    from saltscan.render.yaml_load import ParsedYaml  # YAML and Salt: not for a client's start
+
+    return ParsedYaml(PARSED_YAML_BYTES)
+
+
 class RenderCache:
     """Rendered minions under ``directory``; see the module docstring.
 
@@ -125,6 +134,9 @@ class RenderCache:
         self.memory: dict[str, CacheEntry] | None = {} if in_memory else None
         self.file_stamps: dict[str, tuple[tuple[int, ...], str]] | None = {} if in_memory else None
         self.file_memo = StateFileMemo() if in_memory else None
+        # YAML parses by text, for every scan this process serves (import_yaml files
+        # and most rendered state files are the same text from one scan to the next).
+        self.parsed_yaml = _parsed_yaml() if in_memory else None
         self._digests = DigestMemo() if in_memory else None
         self._pending: dict[str, tuple[EntryStore, CacheEntry]] = {}
 

@@ -95,6 +95,8 @@ def note_reads(paths: Iterable[str]) -> None:
     """Record ``paths`` as read in every open recording, as if they were opened now
     (a result reused from memory stands for the reads that produced it)."""
     sinks = _SINKS.get()
+    if len(sinks) > 1:
+        paths = tuple(paths)  # every sink gets them, also when given an iterator
     for sink in sinks:
         sink.update(paths)
 

@@ -258,6 +258,10 @@ class Redactor:
                 if len(form) >= MIN_SECRET_LENGTH:
                     self._labels.setdefault(form, set()).update(labels)
         self._matcher = _Matcher(self._labels) if self._labels else None
+        # Masked call arguments, text -> masked text (``render_call_args``' memo): a pure
+        # function of the text and these secrets, asked again by every render that
+        # shares this redactor (one per pillar content in the hook daemon).
+        self.masked_args: dict[str, str] = {}
 
     def __bool__(self) -> bool:
         return self._matcher is not None

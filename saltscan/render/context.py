@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import fnmatch
+import os
+import stat
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -49,6 +52,17 @@ class CompiledTemplateCache(jinja2.BytecodeCache):
             self._store[bucket.key] = (bucket.checksum, bucket.code)
 
 
+_UNSET: Any = object()
+
+
+def _resolved(path: Path) -> str | None:
+    """``str(path.resolve())``; None where it fails (a symbolic link loop)."""
+    try:
+        return str(path.resolve())
+    except (OSError, RuntimeError):
+        return None
+
+
 @dataclass
 class ScanSession:
     """Owned by one ``render_tree`` call: caches that are safe to share across minions."""
@@ -60,14 +74,74 @@ class ScanSession:
 
     _relpaths: dict[str, str] = field(default_factory=dict, repr=False)
     parsed_yaml: ParsedYaml = field(default_factory=ParsedYaml, repr=False)
+    _sls_avail: dict[str, list[str]] | None = field(default=None, repr=False)
+    _sls_globs: dict[tuple[str, str], list[str]] = field(default_factory=dict, repr=False)
+    _managed_params: frozenset[str] | None = field(default=None, repr=False)
+    _root_real: str | None = field(default=None, repr=False)  # "" when it did not resolve
+    _real_dirs: dict[str, str | None] = field(default_factory=dict, repr=False)
+
+    def available_sls(self) -> dict[str, list[str]]:
+        """saltenv -> every SLS name of the tree, in file order (not to be changed)."""
+        if self._sls_avail is None:
+            avail: dict[str, list[str]] = {}
+            for f in self.tree.sls_files:
+                avail.setdefault(f.saltenv, []).append(f.sls)
+            self._sls_avail = avail
+        return self._sls_avail
+
+    def sls_glob(self, saltenv: str, pattern: str) -> list[str]:
+        """``fnmatch.filter(available_sls()[saltenv], pattern)``: every include and top
+        entry of every minion asks (not to be changed)."""
+        key = (saltenv, pattern)
+        found = self._sls_globs.get(key)
+        if found is None:
+            found = self._sls_globs[key] = fnmatch.filter(self.available_sls().get(saltenv, []), pattern)
+        return found
+
+    def managed_parameters(self) -> frozenset[str]:
+        """``templates._managed_parameters()`` (an ``inspect.signature``), once per scan."""
+        if self._managed_params is None:
+            from saltscan.render.templates import _managed_parameters
+
+            self._managed_params = _managed_parameters()
+        return self._managed_params
 
     def relpath(self, path: str | Path) -> str:
         # Asked for every state, template and error: resolving is a syscall per part.
         key = str(path)
         found = self._relpaths.get(key)
         if found is None:
-            found = self._relpaths[key] = self.tree.relpath(path)
+            found = self._relpaths[key] = self._relpath(key)
         return found
+
+    def _relpath(self, path: str) -> str:
+        """``tree.relpath(path)``, resolving the root and each directory once per scan.
+
+        ``Path(d/name).resolve()`` is ``resolve(d)/name`` when ``name`` is a file that
+        is not a symbolic link; anything else is left to ``tree.relpath``."""
+        directory, name = os.path.split(path)
+        if os.sep != "/" or not os.path.isabs(path) or name in ("", ".", ".."):
+            return self.tree.relpath(path)
+        if self._root_real is None:
+            self._root_real = _resolved(self.tree.root) or ""
+        real_dir = self._real_dirs.get(directory, _UNSET)
+        if real_dir is _UNSET:
+            real_dir = self._real_dirs[directory] = _resolved(Path(directory))
+        if not self._root_real or real_dir is None:
+            return self.tree.relpath(path)
+        full = os.path.join(real_dir, name)
+        try:
+            if stat.S_ISLNK(os.lstat(full).st_mode):
+                return self.tree.relpath(path)
+        except OSError:
+            return self.tree.relpath(path)
+        root = self._root_real
+        if full == root:
+            return "."
+        prefix = root if root.endswith("/") else root + "/"
+        if full.startswith(prefix):
+            return full[len(prefix):]
+        return Path(path).as_posix()  # outside the root, as tree.relpath says it
 
 
 @dataclass

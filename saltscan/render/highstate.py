@@ -9,7 +9,6 @@ The data steps themselves (``_handle_extend``, ``_handle_state_decls``, ``_handl
 
 from __future__ import annotations
 
-import fnmatch
 import os
 import re
 from dataclasses import dataclass, field
@@ -27,13 +26,22 @@ class HighWalk:
 
     ctx: MinionContext
     roots: dict[str, tuple[str, ...]]  # saltenv -> absolute state roots
-    avail: dict[str, list[str]]  # saltenv -> every SLS name
     render: Callable[[str, str, str], FileRender]  # (path, sls, saltenv) -> FileRender
     steps: HighStateSteps
     errors: list[RenderError] = field(default_factory=list)
     rendered_files: list[str] = field(default_factory=list)
     id_locations: dict[tuple[str, str], SourceLocation] = field(default_factory=dict)
     mods: set[str] = field(default_factory=set)
+    # Whether every state returned so far went through a whole _handle_iorder (see iorder).
+    _all_ordered: bool = True
+
+    @property
+    def avail(self) -> dict[str, list[str]]:
+        """saltenv -> every SLS name."""
+        return self.ctx.session.available_sls()
+
+    def _glob(self, saltenv: str, pattern: str) -> list[str]:
+        return self.ctx.session.sls_glob(saltenv, pattern)
 
     def resolve(self, sls: str, saltenv: str) -> tuple[str, str] | None:
         """(absolute path, source kind) of an SLS: ``a/b.sls`` before ``a/b/init.sls``."""
@@ -60,14 +68,15 @@ class HighWalk:
             return {}
         path, kind = found
         result = self.render(path, sls, saltenv)
-        self.rendered_files.append(self.ctx.session.relpath(path))
+        relfile = self.ctx.session.relpath(path)
+        self.rendered_files.append(relfile)
         self.errors.extend(result.errors)
         self.steps.processed_sls(sls)
         state = result.data
         if not state:
             return {}
         if not isinstance(state, dict):
-            self.errors.append(RenderError(RenderErrorKind.NOT_A_DICT, f"SLS {sls} does not render to a dictionary", SourceLocation(self.ctx.session.relpath(path), 1), sls, saltenv))
+            self.errors.append(RenderError(RenderErrorKind.NOT_A_DICT, f"SLS {sls} does not render to a dictionary", SourceLocation(relfile, 1), sls, saltenv))
             return {}
         key_locs = getattr(state, "key_locs", {})
         for key, loc in key_locs.items():
@@ -82,14 +91,33 @@ class HighWalk:
                 include = state.pop("include")
         salt_errors: list[str] = []
         self.steps.handle_decls(state, sls, saltenv, salt_errors)
-        file_loc = SourceLocation(self.ctx.session.relpath(path), 1)
+        file_loc = SourceLocation(relfile, 1)
         self._salt_errors(salt_errors, sls, saltenv, file_loc)
         item_locs = getattr(include, "item_locs", [])
+        own = list(state) if include else None
         for i, inc in enumerate(include):
             loc = item_locs[i] if i < len(item_locs) else key_locs.get("include", file_loc)
             self._include(state, inc, sls, saltenv, kind, matches, loc, depth)
-        self.steps.iorder(state)
+        self.iorder(state, own)
         return state
+
+    def iorder(self, state: dict, own: list | None) -> None:
+        """Salt's ``_handle_iorder`` of a file's state, whose ``own`` keys (None: all) are
+        those it had before its includes were merged in.
+
+        Salt scans the included states again at every level, where every state
+        declaration already has its ``order`` (the included file's own scan gave it one):
+        the scan passes over them. So, while every scan so far went to the end, only the
+        file's own keys are scanned, in the same order: the same states get the same
+        numbers. A scan that stopped half-way (``TypeError`` on a malformed state) leaves
+        declarations without ``order``; from then on whole states are scanned, as Salt does.
+        """
+        if own is None or not self._all_ordered:
+            view = state
+        else:
+            view = {key: state[key] for key in own if key in state}
+        if not self.steps.iorder(view):
+            self._all_ordered = False
 
     def _include(self, state: dict, inc: Any, sls: str, saltenv: str, kind: str, matches: list[str], loc: SourceLocation, depth: int) -> None:
         env_key = saltenv
@@ -110,14 +138,14 @@ class HighWalk:
                 return
             inc = ".".join(parts[: -len(levels)] + [rest])
         if env_key == "_xenv":
-            envs = [e for e in matches if fnmatch.filter(self.avail.get(e, []), inc)]
+            envs = [e for e in matches if self._glob(e, inc)]
         else:
-            envs = [env_key] if (env_key in matches or fnmatch.filter(self.avail.get(env_key, []), inc)) else []
+            envs = [env_key] if (env_key in matches or self._glob(env_key, inc)) else []
         if not (len(envs) == 1 or saltenv in envs):
             self.errors.append(RenderError(RenderErrorKind.MISSING_INCLUDE, f"Unknown include: Specified SLS {env_key}: {inc} is not available on the salt master in saltenv(s): {env_key}", loc, sls, saltenv))
             return
         r_env = envs[0] if len(envs) == 1 else saltenv
-        for target in fnmatch.filter(self.avail.get(saltenv, []), inc) or [inc]:
+        for target in self._glob(saltenv, inc) or [inc]:
             if f"{r_env}:{target}" in self.mods:
                 continue
             nstate = self.render_state(target, r_env, matches, loc, depth + 1)
@@ -148,7 +176,7 @@ class HighWalk:
         envs = list(matches)
         for saltenv, entries in matches.items():
             for sls_match, loc in entries:
-                files = fnmatch.filter(self.avail.get(saltenv, []), sls_match) or [sls_match]
+                files = self._glob(saltenv, sls_match) or [sls_match]
                 for sls in files:
                     if f"{saltenv}:{sls}" in self.mods:
                         continue

@@ -176,7 +176,6 @@ class SaltProxy:
         self._ctx = ProxyContext(grains, view, opts, recorder, read_salt_file, render_file, saltenv)
         self._redactor = redactor
         self._host_facts = host_facts or HostFacts()
-        self._arg_memo: dict[str, str] = {}
 
     # --- what templates use -------------------------------------------------------------
     def __getitem__(self, name: Any) -> _SaltFunction:
@@ -214,7 +213,8 @@ class SaltProxy:
         function = EVALUATED_FUNCTIONS.get(name)
         # Evaluated calls are recorded briefly (their data arguments can be whole maps);
         # calls that are not evaluated are what rules read, so they keep every argument.
-        rendered = render_call_args(args, kwargs, self._masker(), self._arg_memo, brief=function is not None)
+        masker = self._masker()
+        rendered = render_call_args(args, kwargs, masker, masker.masked_args, brief=function is not None)
         if function is None:
             known = self._host_facts.answer(name, args)
             if self._host_facts.knows(known):

@@ -56,11 +56,13 @@ class HighStateSteps:
         self._steps._handle_exclude(state, sls, saltenv, errors)
         self._steps._handle_state_decls(state, sls, saltenv, errors)
 
-    def iorder(self, state: dict) -> None:
+    def iorder(self, state: dict) -> bool:
+        """Salt's ``_handle_iorder``; False when it stopped half-way."""
         try:
             self._steps._handle_iorder(state)
         except TypeError:
-            pass  # Salt logs "Syntax error detected" and goes on; verify_high reports it
+            return False  # Salt logs "Syntax error detected" and goes on; verify_high reports it
+        return True
 
     def merge_included(self, high: dict, state: dict, errors: list[str]) -> None:
         self._steps.merge_included_states(high, state, errors)
@@ -107,7 +109,11 @@ class HighStateSteps:
 
 
 def _drop_invalid(high: dict) -> dict:
-    """Remove bodies compile_high_data cannot walk (verify_high already reported them)."""
+    """Remove bodies compile_high_data cannot walk (verify_high already reported them).
+
+    ``high`` itself when there is nothing to remove (compile_high_data only reads it)."""
+    if _walkable(high):
+        return high
     out = {}
     for name, body in high.items():
         if not isinstance(name, str):
@@ -125,3 +131,25 @@ def _drop_invalid(high: dict) -> dict:
                 clean[key] = [a for a in run if isinstance(a, (str, dict))]
         out[name] = clean
     return out
+
+
+def _walkable(high: dict) -> bool:
+    """Whether ``_drop_invalid`` would keep all of ``high`` (then its copy is not needed)."""
+    for name, body in high.items():
+        if type(name) is not str:
+            return False
+        if name.startswith("__"):
+            continue
+        if not isinstance(body, dict):
+            return False
+        for key, run in body.items():
+            if type(key) is not str:
+                return False  # _drop_invalid fails on it as before
+            if key.startswith("__"):
+                continue
+            if not isinstance(run, list):
+                return False
+            for arg in run:
+                if not isinstance(arg, (str, dict)):
+                    return False
+    return True

@@ -46,7 +46,7 @@ def arg_index(high: Mapping[str, Any]) -> dict[tuple[str, str], dict[str, Source
 
 def _index_bodies(items, index, override: bool) -> None:
     for sid, body in items:
-        if not isinstance(body, Mapping) or str(sid).startswith("__"):
+        if not _is_mapping(body) or str(sid).startswith("__"):
             continue
         for module, run in body.items():
             if str(module).startswith("__") or not isinstance(run, list):
@@ -57,6 +57,9 @@ def _index_bodies(items, index, override: bool) -> None:
                     for key, loc in arg.key_locs.items():
                         if override:
                             locs[str(key)] = loc
+                        elif type(key) is str:
+                            if key not in locs:
+                                locs[key] = loc
                         else:
                             locs.setdefault(str(key), loc)
 
@@ -74,27 +77,51 @@ def written_requisites(high: Mapping[str, Any]) -> dict[tuple[str, str], set[str
         if isinstance(ext, Mapping):
             bodies.extend(ext.items())
     for sid, body in bodies:
-        if not isinstance(body, Mapping) or str(sid).startswith("__"):
+        if not _is_mapping(body) or str(sid).startswith("__"):
             continue
         for module, run in body.items():
             if str(module).startswith("__") or not isinstance(run, list):
                 continue
             bucket = out.setdefault((str(sid), str(module).split(".")[0]), set())
             for arg in run:
-                if isinstance(arg, Mapping):
-                    for key, items in arg.items():
-                        if key in REQUISITE_KINDS:
-                            last = None
-                            for _, _, item in _targets(items):
-                                # build_states looks up dict items only, and a dict's
-                                # key is never a string's: the JSON is of each item once.
-                                if item is not last and isinstance(item, dict):
-                                    bucket.add(_item_key(key, item))
-                                last = item
+                if not _is_mapping(arg):
+                    continue
+                for key, items in arg.items():
+                    if key not in REQUISITE_KINDS:
+                        continue
+                    # build_states looks up dict items only (a string item has no key).
+                    if isinstance(items, dict):
+                        items = [items]
+                    elif not isinstance(items, list):
+                        continue
+                    for item in items:
+                        if isinstance(item, dict) and _has_target(item):
+                            bucket.add(_item_key(key, item))
     return out
 
 
+def _is_mapping(value: Any) -> bool:
+    # A dict first: typing's Mapping isinstance is several calls deep.
+    return isinstance(value, dict) or isinstance(value, Mapping)
+
+
+def _has_target(item: Mapping) -> bool:
+    """Whether ``_targets`` yields anything for this dict item."""
+    return any(isinstance(target, (str, int, float)) for target in item.values())
+
+
+# What json.dumps writes for a str (ensure_ascii, its default).
+_json_str = json.encoder.encode_basestring_ascii  # type: ignore[attr-defined]
+
+
 def _item_key(kind: str, item: Any) -> str:
+    """``json.dumps([kind, item], sort_keys=True, default=str)``, written directly for
+    the usual item (one string key, one string value): it is asked for every
+    requisite item of every state, twice."""
+    if type(kind) is str and isinstance(item, dict) and len(item) == 1:
+        ((key, value),) = dict.items(item)
+        if type(key) is str and type(value) is str:
+            return f"[{_json_str(kind)}, {{{_json_str(key)}: {_json_str(value)}}}]"
     return json.dumps([kind, item], sort_keys=True, default=str)
 
 
@@ -138,14 +165,19 @@ def build_states(
 ) -> tuple[tuple[State, ...], tuple[RenderError, ...]]:
     """``sls_files`` maps SLS names to their relative file, for fallback locations."""
     base: list[tuple[State, dict]] = []
+    with_in: list[tuple[State, dict]] = []  # the states that have _in requisites
+    no_locs: dict = {}
+    no_items: set[str] = set()
     for chunk in chunks:
         sid = str(chunk.get("__id__", chunk.get("name", "")))
         sls = str(chunk.get("__sls__", ""))
         module = str(chunk.get("state", ""))
         loc = id_locations.get((sls, sid)) or SourceLocation(sls_files.get(sls, ""), 1)
-        arg_locs = dict(index.get((sid, module), {}))
+        arg_locs = dict(index.get((sid, module), no_locs))
+        own = no_items if written is None else written.get((sid, module), no_items)
         reqs: list[Requisite] = []
         args: dict[str, Any] = {}
+        has_in = False
         for key, value in chunk.items():
             if key in INTERNAL_KEYS:
                 continue
@@ -153,10 +185,11 @@ def build_states(
                 kind = REQUISITE_KINDS[key]
                 fallback = arg_locs.get(key, loc)
                 for ttype, target, item in _targets(value):
-                    if written is not None and isinstance(item, dict) and _item_key(key, item) not in written.get((sid, module), set()):
+                    if written is not None and isinstance(item, dict) and _item_key(key, item) not in own:
                         continue  # the forward copy of an _in requisite, added by Salt
                     reqs.append(Requisite(kind, ttype, target, _item_loc(item, ttype, fallback)))
                 continue
+            has_in = has_in or key in IN_KINDS
             args[key] = value
         order = chunk.get("order")
         st = State(
@@ -166,11 +199,13 @@ def build_states(
             order=order if isinstance(order, (int, float)) else None,
         )
         base.append((st, chunk))
+        if has_in:
+            with_in.append((st, chunk))
     states = [st for st, _ in base]
     added: dict[int, list[Requisite]] = {}
     errors: list[RenderError] = []
     seen_in: set[tuple] = set()
-    for st, chunk in base:
+    for st, chunk in with_in:
         for key, kind in IN_KINDS.items():
             if key not in chunk:
                 continue
@@ -190,9 +225,11 @@ def build_states(
                     ))
                 for i in hits:
                     added.setdefault(i, []).append(Requisite(kind, st.module, st.id, where, from_in=True))
+    if not added:
+        return tuple(states), tuple(errors)
     out = []
     for i, st in enumerate(states):
-        extra = tuple(r for r in added.get(i, []) if r not in st.requisites)
+        extra = tuple(r for r in added.get(i, ()) if r not in st.requisites)
         out.append(st if not extra else _with_requisites(st, st.requisites + extra))
     return tuple(out), tuple(errors)
 

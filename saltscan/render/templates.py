@@ -14,7 +14,6 @@ import pickle
 from typing import TYPE_CHECKING, Any
 
 from saltscan.model import RenderedTemplate, RenderError, RenderErrorKind, SourceLocation, State
-from saltscan.render.file_memo import pillar_digest
 
 if TYPE_CHECKING:
     from saltscan.render.tree import MinionRenderer
@@ -97,8 +96,7 @@ def render_templates(renderer: "MinionRenderer", states: tuple[State, ...], pill
     errors: list[RenderError] = []
     accumulators = _accumulators(states)
     # Templates get the pillar as it is now; reused renders must have seen the same.
-    pillar_key = pillar_digest(pillar) if renderer.trace is not None else None
-    known: frozenset[str] | None = None  # inspect.signature, once per minion, not per state
+    pillar_key = renderer.trace.pillar_key(pillar) if renderer.trace is not None else None
     for st in states:
         if st.module != "file" or st.function not in SOURCED_FUNCTIONS:
             continue
@@ -118,8 +116,7 @@ def render_templates(renderer: "MinionRenderer", states: tuple[State, ...], pill
         path, rel = hit
         if os.path.isdir(path) or str(st.args.get("template", "")).lower() not in JINJA_TEMPLATES:
             continue
-        known = _managed_parameters() if known is None else known
-        variables = template_variables(st, accumulators, known)
+        variables = template_variables(st, accumulators, renderer.session.managed_parameters())
         relfile = renderer.session.relpath(path)
 
         def render(st=st, path=path, rel=rel, variables=variables, relfile=relfile):

@@ -146,6 +146,17 @@ class TraceRecorder:
             self._pillar = (pillar, pillar_digest(pillar))
         return self._pillar[1]
 
+    def pillar_key(self, pillar: dict) -> str | None:
+        """A digest of ``pillar`` for keying reused steps (None: no memo, or unpicklable):
+        that of ``watch`` for the watched pillar, whose changes in place ``commit``
+        catches (a step reused under the digest it had at first use is then thrown away
+        with the rest)."""
+        if self._memo is None:
+            return None
+        if self._pillar is not None and self._pillar[0] is pillar:
+            return self._pillar[1]
+        return pillar_digest(pillar)
+
     def pillar_fact(self, name: str, content: Any, compute: Callable[[], T]) -> T:
         """``compute()``, kept by the memo when there is one (``StateFileMemo.pillar_fact``)."""
         return compute() if self._memo is None else self._memo.memo.pillar_fact(name, content, compute)
@@ -176,7 +187,9 @@ class TraceRecorder:
         added are replayed; the recorder's current SLS is left as the step left it."""
         if self._memo is None:
             return compute()
-        full = (self._memo.context, *key)
+        # What the step records carries the recorder's current SLS (a template's calls
+        # are those of the last state file rendered before it), unless the step sets it.
+        full = (self._memo.context, *key, renderer.recorder.sls)
         hit = self._memo.memo.get(full, self._memo.digest_of)
         if hit is not None:
             value, records, added, sls, items, outside = hit.kept if hit.kept is not None else self._memo.memo.fresh(full, hit)

@@ -210,11 +210,8 @@ class MinionRenderer:
         return to_plain(pillar), locs
 
     def _compile(self, matches: dict[str, list], pillar: dict, highstate: bool) -> tuple[dict, list[dict], tuple, HighWalk]:
-        avail: dict[str, list[str]] = {}
-        for f in self.tree.sls_files:
-            avail.setdefault(f.saltenv, []).append(f.sls)
         steps = HighStateSteps(dict(self.opts))
-        walk = HighWalk(self.ctx, self.state_roots, avail, lambda p, s, e: self._render_state_sls(p, s, e, pillar), steps)
+        walk = HighWalk(self.ctx, self.state_roots, lambda p, s, e: self._render_state_sls(p, s, e, pillar), steps)
         high = walk.render_highstate(matches)
         # Before compile, which consumes the marked high data:
         index, written = arg_index(high), written_requisites(high)
@@ -318,6 +315,8 @@ def render_tree(
     session = ScanSession(tree, limits or Limits(), host_facts=HostFacts.load(options.host_facts))
     if compiled_templates is not None:
         session.bytecode_cache = compiled_templates
+    if cache is not None and cache.parsed_yaml is not None:
+        session.parsed_yaml = cache.parsed_yaml
     memo = cache.for_tree(tree, options, session) if cache is not None else None
     if options.jobs > 1 and len(tree.minions) > 1 and memo is None:
         # The cache records each render's file reads in this process, so cached scans

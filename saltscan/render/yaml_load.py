@@ -157,14 +157,17 @@ def load_marked(text: str, source_map: SourceMap) -> Any:
 
 
 class ParsedYaml:
-    """``load_marked`` once per distinct rendered text and source map in a scan (one
-    per ``ScanSession``): most minions render most files to the same text, and a
+    """``load_marked`` once per distinct rendered text and source map (one per
+    ``ScanSession``, or one kept by the hook daemon across scans: a parse is a pure
+    function of its key): most minions render most files to the same text, and a
     parse costs several times the copy each later use gets (callers change what they
-    are given). Failed parses are not kept; they raise again as they did."""
+    are given). Failed parses are not kept; they raise again as they did. At most
+    ``max_bytes`` of pickles are kept, the least recently used going first."""
 
     def __init__(self, max_bytes: int = 64 * 1024 * 1024) -> None:
         self._blobs: dict[tuple, bytes] = {}
-        self._room = max_bytes
+        self._max = max_bytes
+        self._size = 0
 
     def load(self, text: str, source_map: SourceMap) -> Any:
         return self._parsed(("marked", text, source_map.key()), lambda: load_marked(text, source_map))
@@ -176,18 +179,27 @@ class ParsedYaml:
         return self._parsed(("plain", text), lambda: salt.utils.yaml.safe_load(text))
 
     def _parsed(self, key: tuple, parse: Callable[[], Any]) -> Any:
-        blob = self._blobs.get(key)
+        blob = self._blobs.pop(key, None)
         if blob is not None:
+            self._blobs[key] = blob  # now the most recently used
             return pickle.loads(blob)
         data = parse()
         try:
             blob = pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL)
         except Exception:  # noqa: BLE001 - not copyable: parsed every time
             return data
-        if len(blob) <= self._room:
-            self._room -= len(blob)
+        if _cost(key, blob) <= self._max:
             self._blobs[key] = blob
+            self._size += _cost(key, blob)
+            while self._size > self._max:
+                oldest = next(iter(self._blobs))
+                self._size -= _cost(oldest, self._blobs.pop(oldest))
         return data
+
+
+def _cost(key: tuple, blob: bytes) -> int:
+    """What keeping a parse costs: its pickle and its text (the key holds it)."""
+    return len(blob) + len(key[1])
 
 
 def error_location(exc: yaml.YAMLError, source_map: SourceMap) -> SourceLocation | None:

@@ -166,3 +166,49 @@ def test_renders_copied_ahead_between_runs_give_the_uncached_model(repo: Path, t
     web = next(r for r in warm.renders if r.minion.id == "web01")
     assert [s.id for s in web.states] == ["nginx", "web-db-check", "web-extra-0", "web-extra-1", "web-extra-2"]
     assert web.pillar == {"db": {"user": "ehr", "password": SECRET}}
+
+
+def test_yaml_parses_are_kept_across_scans_and_change_nothing(repo: Path, tmp_path: Path, monkeypatch) -> None:
+    import salt.utils.yaml
+
+    (repo / "salt/web/map.jinja").write_text("{% import_yaml 'web/defaults.yaml' as web %}\n")
+    (repo / "salt/web/defaults.yaml").write_text("db_port: 5432\n")
+    parses: list[str] = []
+    real = salt.utils.yaml.safe_load
+    monkeypatch.setattr(salt.utils.yaml, "safe_load", lambda text, *a, **k: parses.append(text) or real(text, *a, **k))
+    cache = RenderCache(tmp_path / "cache", key_file=tmp_path / "key", in_memory=True)
+    load(repo, cache)
+    assert parses == ["db_port: 5432"]
+    add_state(repo / "salt/web/init.sls", "web-extra")
+    warm = load(repo, cache)
+    # The edited file is rendered again (its early-cutoff check), and with it
+    # map.jinja's import_yaml: the parse the first scan made serves it.
+    assert parses == ["db_port: 5432"]
+    assert web_port(warm) == "nc -z 10.20.30.40 5432"
+    assert_same_model(warm, load(repo, None))
+
+
+def web_port(model) -> str:
+    return next(r for r in model.renders if r.minion.id == "web01").state("web-db-check").name
+
+
+def test_a_kept_template_render_records_the_sls_it_is_rendered_after(tmp_path: Path) -> None:
+    # Each untargeted SLS is a render of one pseudo-minion: common's template is the
+    # same in both, but what it records carries the SLS rendered last before it
+    # (common in a's render, b2 in b's), as an uncached render has it.
+    files = {
+        "salt/a.sls": "include:\n  - common\n",
+        "salt/b.sls": "include:\n  - common\n  - b2\n",
+        "salt/b2.sls": "b2-dir:\n  file.directory:\n    - name: /srv/b2\n",
+        "salt/common.sls": "conf:\n  file.managed:\n    - name: /etc/c\n    - source: salt://c.j2\n    - template: jinja\n",
+        "salt/c.j2": "port={{ salt['pillar.get']('port', 80) }}\n",
+    }
+    root = tmp_path / "repo"
+    for rel, text in files.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(text)
+    cache = RenderCache(tmp_path / "cache", key_file=tmp_path / "key", in_memory=True)
+    warm = load(root, cache)
+    calls = {r.top["base"][0]: [(c.function, c.sls) for c in r.salt_calls] for r in warm.renders if r.untargeted}
+    assert calls["a"] == [("pillar.get", "common")] and calls["b"] == [("pillar.get", "b2")]
+    assert_same_model(warm, load(root, None))
