@@ -10,6 +10,7 @@ import json
 import os
 import pickle
 import sys
+import time
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
@@ -17,6 +18,9 @@ from saltscan.cache_reads import unrecorded
 from saltscan.model import Tree
 
 # Directories that are never Salt data and change under our feet.
+# A file whose stamp is this recent may be written again within the same clock tick
+# with the same size, and keep its stamp ("racy git"): it is hashed again next time.
+RACY_NS = 2_000_000_000
 SKIPPED_DIRS = frozenset({".git", ".hg", ".svn", ".saltscan_cache", "__pycache__"})
 
 
@@ -156,7 +160,8 @@ class FileDigests:
 
     ``by_stat`` (kept by a long-running process across scans) skips reading a file
     whose inode, size, mtime and ctime are those it had when last hashed, the way
-    git's index does: any write changes ctime.
+    git's index does: any write changes ctime. Like git, it does not trust a stamp
+    younger than ``RACY_NS``.
     """
 
     def __init__(self, by_stat: dict[str, tuple[tuple[int, ...], str]] | None = None) -> None:
@@ -178,7 +183,10 @@ class FileDigests:
             if known is not None and known[0] == stamp:
                 return known[1]
             sha = _sha256_file(path)
-            self._by_stat[path] = (stamp, sha)
+            if time.time_ns() - max(st.st_mtime_ns, st.st_ctime_ns) > RACY_NS:
+                self._by_stat[path] = (stamp, sha)
+            else:
+                self._by_stat.pop(path, None)
             return sha
         except OSError:
             return None  # missing or unreadable: it must stay so

@@ -7,6 +7,7 @@ minion would read, so the dependencies are recorded the same way.
 from __future__ import annotations
 
 import dataclasses
+import time
 from pathlib import Path
 
 import pytest
@@ -342,3 +343,25 @@ def test_graph_of_a_render_the_cache_did_not_make_is_just_built(cache_dir: Path,
     assert run.cache.graph(stranger, graph_of(builds)) == {"graph-of": "stranger"}
     assert cache_mod.cached_graph(None, stranger, graph_of(builds)) == {"graph-of": "stranger"}
     assert builds == ["stranger", "stranger"]
+
+
+def test_a_stamp_too_recent_to_trust_is_not_kept(tmp_path: Path, monkeypatch) -> None:
+    # "Racy git": a file written in the clock tick it was hashed in may be written
+    # again with the same size and keep its stamp, so only older stamps are kept.
+    import hashlib
+    import os
+
+    from saltscan.cache_keys import FileDigests
+
+    path = tmp_path / "a.sls"
+    path.write_text("a: 1\n")
+    by_stat: dict = {}
+    assert FileDigests(by_stat)(str(path)) == hashlib.sha256(b"a: 1\n").hexdigest()
+    assert by_stat == {}
+    os.utime(path, (1_700_000_000, 1_700_000_000))  # mtime in the past; ctime is now, though
+    FileDigests(by_stat)(str(path))
+    assert by_stat == {}
+    later = time.time_ns() + 3_000_000_000  # the same file, looked at 3 s later
+    monkeypatch.setattr("saltscan.cache_keys.time.time_ns", lambda: later)
+    FileDigests(by_stat)(str(path))
+    assert list(by_stat) == [str(path)] and by_stat[str(path)][1] == hashlib.sha256(b"a: 1\n").hexdigest()
