@@ -29,13 +29,28 @@ class Limits:
     max_include_depth: int = 64
 
 
+# What an environment compiles a template with besides its source: its syntax.
+_SYNTAX_OPTIONS = (
+    "block_start_string", "block_end_string", "variable_start_string", "variable_end_string",
+    "comment_start_string", "comment_end_string", "line_statement_prefix", "line_comment_prefix",
+    "trim_blocks", "lstrip_blocks", "newline_sequence", "keep_trailing_newline",
+)
+
+
 class CompiledTemplateCache(jinja2.BytecodeCache):
-    """Compiled templates keyed by template path and source checksum.
+    """Compiled templates keyed by template path, the environment's syntax options and
+    extensions, and source checksum.
 
     One per scan by default; a caller that renders many trees in one process (the
     fidelity benchmark, a long-running service) may pass one to ``load_model`` to share
-    it. A changed file has another checksum, so a stale entry is never used.
+    it. A changed file has another checksum, so a stale entry is never used; a changed
+    ``jinja_env``/``jinja_sls_env`` in the master config compiles anew.
     """
+
+    def get_bucket(self, environment: jinja2.Environment, name: str, filename: str | None, source: str):
+        syntax = tuple(getattr(environment, option, None) for option in _SYNTAX_OPTIONS)
+        extensions = tuple(sorted(environment.extensions))
+        return super().get_bucket(environment, f"{name}\0{syntax!r}\0{extensions!r}", filename, source)
 
     def __init__(self) -> None:
         # key -> (source checksum, code object): code objects are immutable, so they are

@@ -102,3 +102,21 @@ def test_a_pattern_without_glob_characters_matches_only_itself():
     assert not _matches(st, "pkg", "a.b")
     assert _matches(st, "id", "a.*") and _matches(st, "sls", "web.*") and _matches(st, "id", "a?b")
     assert _matches(st, "id", "[a]?b") and not _matches(st, "sls", "web")
+
+
+def test_compiled_templates_are_kept_per_syntax() -> None:
+    # One cache serves every render of a daemon: a master config whose jinja_env
+    # changes the delimiters (or trim_blocks) must compile the same source anew.
+    import jinja2
+
+    from saltscan.render.context import CompiledTemplateCache
+
+    cache = CompiledTemplateCache()
+    source = "<% if true %>x<% endif %>{% if true %}y{% endif %}"
+    plain = jinja2.Environment(bytecode_cache=cache, loader=jinja2.DictLoader({"t": source}))
+    angled = jinja2.Environment(bytecode_cache=cache, loader=jinja2.DictLoader({"t": source}),
+                                block_start_string="<%", block_end_string="%>")
+    assert plain.get_template("t").render(true=True) == "<% if true %>x<% endif %>y"
+    assert angled.get_template("t").render(true=True) == "x{% if true %}y{% endif %}"
+    again = jinja2.Environment(bytecode_cache=cache, loader=jinja2.DictLoader({"t": source}))
+    assert again.get_template("t").render(true=True) == "<% if true %>x<% endif %>y"
