@@ -7,13 +7,14 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from enginekit import ehr_render, ehr_state
 
 from saltscan.engine.config import Config, RuleSettings
 from saltscan.engine.registry import Registry, load_registry
 from saltscan.engine.runner import RuleRun, select_rules
 from saltscan.engine.suppression import apply_suppressions, parse_suppressions
 from saltscan.findings import Category, Finding, Severity
-from saltscan.model import Minion, MinionRender, Model, SourceLocation, State, Tree
+from saltscan.model import Model, SourceLocation, Tree
 
 SLS = """\
 ehr-logs:
@@ -25,26 +26,14 @@ ehr-data:
 """
 
 
-def _state(sid: str, name: str, line: int) -> State:
-    return State(id=sid, sls="ehr", module="file", function="directory", name=name, args={},
-                 requisites=(), location=SourceLocation("salt/ehr.sls", line),
-                 arg_locations={"name": SourceLocation("salt/ehr.sls", line + 2)})
-
-
-def _render(minion: str, states) -> MinionRender:
-    return MinionRender(
-        minion=Minion(minion, {"id": minion}, "grains/x.json"), top={}, high={}, low=(),
-        states=tuple(states), pillar={}, pillar_values=(), errors=(), unknowns=(),
-        salt_calls=(), templates=(), sls_files=("salt/ehr.sls",),
-    )
 
 
 @pytest.fixture
 def model(tmp_path: Path) -> Model:
     (tmp_path / "salt").mkdir()
     (tmp_path / "salt/ehr.sls").write_text(SLS)
-    states = [_state("ehr-logs", "/var/log/ehr", 1), _state("ehr-data", "/srv/ehr", 4)]
-    renders = (_render("app01", states), _render("db01", states[:1]))
+    states = [ehr_state("ehr-logs", "/var/log/ehr", 1), ehr_state("ehr-data", "/srv/ehr", 4)]
+    renders = (ehr_render("app01", states), ehr_render("db01", states[:1]))
     tree = Tree(root=tmp_path, state_roots={"base": (tmp_path / "salt",)}, pillar_roots={},
                 minions=tuple(r.minion for r in renders), sls_files=())
     return Model(tree=tree, renders=renders)

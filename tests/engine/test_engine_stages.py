@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from enginekit import ehr_render, ehr_state
 
 from saltscan import api
 from saltscan.engine.config import Config
@@ -12,7 +13,7 @@ from saltscan.engine.context import RuleContext, SourceReader
 from saltscan.engine.memo import ScanMemo
 from saltscan.engine.rule import SourceKind
 from saltscan.engine.runner import RuleRun, run_rules, select_rules
-from saltscan.model import Minion, MinionRender, Model, Requisite, RequisiteKind, SourceLocation, State, Tree
+from saltscan.model import Model, Requisite, RequisiteKind, SourceLocation, Tree
 
 SLS = """\
 ehr-logs:
@@ -26,18 +27,6 @@ ehr-data:
 """
 
 
-def state(sid: str, name: str, line: int, requisites=()) -> State:
-    return State(id=sid, sls="ehr", module="file", function="directory", name=name, args={},
-                 requisites=tuple(requisites), location=SourceLocation("salt/ehr.sls", line),
-                 arg_locations={"name": SourceLocation("salt/ehr.sls", line + 2)})
-
-
-def render(minion: str, states) -> MinionRender:
-    return MinionRender(
-        minion=Minion(minion, {"id": minion}, "grains/x.json"), top={}, high={}, low=(),
-        states=tuple(states), pillar={}, pillar_values=(), errors=(), unknowns=(),
-        salt_calls=(), templates=(), sls_files=("salt/ehr.sls",),
-    )
 
 
 @pytest.fixture
@@ -45,8 +34,8 @@ def model(tmp_path: Path) -> Model:
     (tmp_path / "salt").mkdir()
     (tmp_path / "salt/ehr.sls").write_text(SLS)
     req = Requisite(RequisiteKind.REQUIRE, "file", "ehr-logs", SourceLocation("salt/ehr.sls", 8))
-    states = [state("ehr-logs", "/var/log/ehr", 1), state("ehr-data", "/srv/ehr", 4, [req])]
-    renders = (render("app02", states), render("app01", states), render("db01", states[:1]))
+    states = [ehr_state("ehr-logs", "/var/log/ehr", 1), ehr_state("ehr-data", "/srv/ehr", 4, [req])]
+    renders = (ehr_render("app02", states), ehr_render("app01", states), ehr_render("db01", states[:1]))
     tree = Tree(root=tmp_path, state_roots={"base": (tmp_path / "salt",)}, pillar_roots={},
                 minions=tuple(r.minion for r in renders), sls_files=())
     return Model(tree=tree, renders=renders)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
@@ -124,3 +125,13 @@ def model(*renders: MinionRender) -> Model:
 def edges(graph, kind: str | None = None) -> list[tuple[str, str, str]]:
     """(source, target, kind) of every edge (of one kind), sorted."""
     return sorted((u, v, k) for u, v, k in graph.edges(keys=True) if kind is None or k == kind)
+
+
+def dump_graph(graph) -> str:
+    """Everything the exports see, in insertion order (two graphs dump alike only if
+    they are the same to every exporter)."""
+    return json.dumps({
+        "graph": list(graph.graph.items()),
+        "nodes": [(n, list(d.items())) for n, d in graph.nodes(data=True)],
+        "edges": [(u, v, k, list(d.items())) for u, v, k, d in graph.edges(keys=True, data=True)],
+    }, default=repr)

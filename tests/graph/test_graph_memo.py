@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import json
-
-from graphkit import render, secret, state, template
+from graphkit import dump_graph, render, secret, state, template
 
 from saltscan.graph import build_minion_graph
 from saltscan.graph.builder import GraphBuilder
@@ -19,15 +17,6 @@ CONF = (
     "listen 8080\n"
     "upstream = cache01.corp.example:6379\n"
 )
-
-
-def _dump(graph) -> str:
-    """Everything the exports see, in insertion order."""
-    return json.dumps({
-        "graph": list(graph.graph.items()),
-        "nodes": [(n, list(d.items())) for n, d in graph.nodes(data=True)],
-        "edges": [(u, v, k, list(d.items())) for u, v, k, d in graph.edges(keys=True, data=True)],
-    }, default=repr)
 
 
 def _render(minion: str, password: str = DB_PASSWORD, copies: int = 1):
@@ -53,16 +42,16 @@ def test_a_shared_memo_gives_the_graphs_of_separate_builds():
                _render("app04", copies=3)]
     memo = GraphMemo()
     for r in renders:
-        assert _dump(build_minion_graph(r, memo=memo)) == _dump(build_minion_graph(r))
+        assert dump_graph(build_minion_graph(r, memo=memo)) == dump_graph(build_minion_graph(r))
     # and again, every entry now reused
     for r in renders:
-        assert _dump(build_minion_graph(r, memo=memo)) == _dump(build_minion_graph(r))
+        assert dump_graph(build_minion_graph(r, memo=memo)) == dump_graph(build_minion_graph(r))
 
 
 def test_a_template_listed_many_times_adds_what_it_adds_once():
     once = build_minion_graph(_render("app01"))
-    assert _dump(build_minion_graph(_render("app01", copies=4))) == _dump(once)
-    assert DB_PASSWORD not in _dump(once)
+    assert dump_graph(build_minion_graph(_render("app01", copies=4))) == dump_graph(once)
+    assert DB_PASSWORD not in dump_graph(once)
     assert "env_var:DATABASE_URL" in once and "endpoint:db01.corp.example" in once
 
 

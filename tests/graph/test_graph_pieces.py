@@ -4,10 +4,9 @@ build skip what a repeat of a state, a repeated template or a sorted graph would
 from __future__ import annotations
 
 import dataclasses
-import json
 from collections import OrderedDict
 
-from graphkit import loc, render, req, secret, state, template
+from graphkit import dump_graph, loc, render, req, secret, state, template
 
 from saltscan.graph import build_minion_graph
 from saltscan.graph.build import sls_file_paths
@@ -20,13 +19,6 @@ from saltscan.graph.pillar import _distinct_sorted
 from saltscan.graph.redact import GraphRedactor
 from saltscan.model import State
 
-
-def _dump(graph) -> str:
-    return json.dumps({
-        "graph": list(graph.graph.items()),
-        "nodes": [(n, list(d.items())) for n, d in graph.nodes(data=True)],
-        "edges": [(u, v, k, list(d.items())) for u, v, k, d in graph.edges(keys=True, data=True)],
-    }, default=repr)
 
 
 class _Token(str):
@@ -121,7 +113,7 @@ def test_rebuilding_after_a_re_render_gives_the_graph_of_a_fresh_build():
     build_minion_graph(_conf_render("app01", order=10001.0), memo=memo)
     for again in (_conf_render("app01", order=10002.0), _conf_render("app01", port=True),
                   _conf_render("app02", order=10001.0), _conf_render("app01", order=-0.0)):
-        assert _dump(build_minion_graph(again, memo=memo)) == _dump(build_minion_graph(again))
+        assert dump_graph(build_minion_graph(again, memo=memo)) == dump_graph(build_minion_graph(again))
     graph = build_minion_graph(_conf_render("app01", order=10002.0), memo=memo)
     assert graph.nodes["state:service:app"]["order"] == 10002.0
     assert "port:8080" in graph and "port:True" not in graph

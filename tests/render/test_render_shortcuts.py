@@ -105,6 +105,16 @@ def _walk_with(tree, full_scans: bool, monkeypatch):
     return model
 
 
+def _m1_both_ways(tree, monkeypatch):
+    """m1's render, after checking the shortcut gives every render's high and low data
+    as Salt's full scans do."""
+    fast = _walk_with(tree, False, monkeypatch)
+    salt_way = _walk_with(tree, True, monkeypatch)
+    assert [r.high for r in fast.renders] == [r.high for r in salt_way.renders]
+    assert [r.low for r in fast.renders] == [r.low for r in salt_way.renders]
+    return next(r for r in fast.renders if r.minion.id == "m1")
+
+
 def test_auto_order_of_a_files_own_states_is_salts(tree, monkeypatch):
     tree.write({
         "salt/top.sls": "base:\n  '*':\n    - a\n    - d\n",
@@ -113,11 +123,7 @@ def test_auto_order_of_a_files_own_states_is_salts(tree, monkeypatch):
         "salt/c.sls": "c1:\n  test.nop: []\nc2:\n  test.succeed_without_changes: []\n",
         "salt/d.sls": "include:\n  - b\nd1:\n  test.nop: []\n",
     }).grains("m1")
-    fast = _walk_with(tree, False, monkeypatch)
-    salt_way = _walk_with(tree, True, monkeypatch)
-    assert [r.high for r in fast.renders] == [r.high for r in salt_way.renders]
-    assert [r.low for r in fast.renders] == [r.low for r in salt_way.renders]
-    render = next(r for r in fast.renders if r.minion.id == "m1")
+    render = _m1_both_ways(tree, monkeypatch)
     assert [(c["__id__"], c["order"]) for c in render.low] == [
         ("a2", 5), ("c1", 10000), ("c2", 10001), ("b1", 10002), ("shared", 10003), ("a1", 10004), ("d1", 10005),
     ]
@@ -133,10 +139,7 @@ def test_auto_order_after_a_malformed_state_is_salts(tree, monkeypatch):
         "salt/d.sls": "later:\n  test.nop: []\n",
         "salt/c.sls": "c1:\n  test.nop: []\nbad: 5\nlater:\n  test.fail_without_changes: []\n",
     }).grains("m1")
-    fast = _walk_with(tree, False, monkeypatch)
-    salt_way = _walk_with(tree, True, monkeypatch)
-    assert [r.high for r in fast.renders] == [r.high for r in salt_way.renders]
-    render = next(r for r in fast.renders if r.minion.id == "m1")
+    render = _m1_both_ways(tree, monkeypatch)
     assert render.high["a1"]["test"] == ["nop", {"order": 10002}]
     assert render.high["later"]["test"] == ["fail_without_changes", {"order": 10003}]
 
