@@ -4,6 +4,16 @@ from __future__ import annotations
 
 from saltscan.model import Minion, MinionRender, SourceLocation, State
 
+# salt/ehr.sls as the states below stand in it (state IDs on lines 1 and 4).
+EHR_SLS = """\
+ehr-logs:
+  file.directory:
+    - name: /var/log/ehr
+ehr-data:
+  file.directory:
+    - name: /srv/ehr
+"""
+
 
 def ehr_state(sid: str, name: str, line: int, requisites=()) -> State:
     """A ``file.directory`` state at ``line`` of salt/ehr.sls, its name two lines below."""

@@ -7,7 +7,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from enginekit import ehr_render, ehr_state
+from enginekit import EHR_SLS as SLS, ehr_render, ehr_state
 
 from saltscan.engine.config import Config, RuleSettings
 from saltscan.engine.registry import Registry, load_registry
@@ -15,17 +15,6 @@ from saltscan.engine.runner import RuleRun, select_rules
 from saltscan.engine.suppression import apply_suppressions, parse_suppressions
 from saltscan.findings import Category, Finding, Severity
 from saltscan.model import Model, SourceLocation, Tree
-
-SLS = """\
-ehr-logs:
-  file.directory:
-    - name: /var/log/ehr
-ehr-data:
-  file.directory:
-    - name: /srv/ehr
-"""
-
-
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from enginekit import ehr_render, ehr_state
+from enginekit import EHR_SLS, ehr_render, ehr_state
 
 from saltscan import api
 from saltscan.engine.config import Config
@@ -15,18 +15,7 @@ from saltscan.engine.rule import SourceKind
 from saltscan.engine.runner import RuleRun, run_rules, select_rules
 from saltscan.model import Model, Requisite, RequisiteKind, SourceLocation, Tree
 
-SLS = """\
-ehr-logs:
-  file.directory:
-    - name: /var/log/ehr
-ehr-data:
-  file.directory:
-    - name: /srv/ehr
-    - require:
-      - file: ehr-logs
-"""
-
-
+SLS = EHR_SLS + "    - require:\n      - file: ehr-logs\n"
 
 
 @pytest.fixture
