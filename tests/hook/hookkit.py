@@ -43,11 +43,17 @@ DB_FINDINGS = [("SS401", "salt/db/init.sls", 5), ("SS503", "salt/db/init.sls", 5
 PILLAR_SECRET = ("SS301", "pillar/secrets.sls", 3)
 
 
-def write_tree(root: Path) -> Path:
-    for rel, text in FILES.items():
+def write_files(root: Path, files: dict[str, str]) -> Path:
+    """Each text at its path under ``root`` (folders made as needed)."""
+    for rel, text in files.items():
         path = root / rel
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text)
+    return root
+
+
+def write_tree(root: Path) -> Path:
+    write_files(root, FILES)
     for minion, grains in GRAINS.items():
         path = root / "grains" / f"{minion}.json"
         path.parent.mkdir(parents=True, exist_ok=True)

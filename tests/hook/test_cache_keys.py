@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from hookkit import write_files
+
 import saltscan.cache as cache_mod
 from saltscan.cache import RenderCache, TreeCache
 from saltscan.model import Minion, MinionRender, RenderError, RenderErrorKind, SlsFile, SourceLocation, Tree
@@ -33,9 +35,7 @@ WEB01_READS = ("salt/top.sls", "salt/web/init.sls", "salt/web/map.jinja", "pilla
 
 
 def write_tree(root: Path) -> None:
-    for rel, text in FILES.items():
-        (root / rel).parent.mkdir(parents=True, exist_ok=True)
-        (root / rel).write_text(text)
+    write_files(root, FILES)
 
 
 def make_tree(root: Path, grains: dict | None = None) -> Tree:

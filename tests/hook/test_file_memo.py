@@ -11,7 +11,7 @@ import pytest
 from saltscan.cache import RenderCache
 from saltscan.pipeline import ScanOptions, load_model
 
-from hookkit import SECRET, write_tree
+from hookkit import SECRET, write_files, write_tree
 
 
 @pytest.fixture
@@ -92,9 +92,7 @@ def test_a_formula_tree_recompiles_only_the_sls_that_changed(tmp_path: Path) -> 
         "demo/service.sls": "demo-svc:\n  service.running:\n    - name: demo\n",
         "pillar.example": "demo:\n  pkg: demo-server\n",
     }
-    for rel, text in files.items():
-        (root / rel).parent.mkdir(parents=True, exist_ok=True)
-        (root / rel).write_text(text)
+    write_files(root, files)
     cache = RenderCache(tmp_path / "cache", key_file=tmp_path / "key", in_memory=True)
     first = load(root, cache)
     add_state(root / "demo/service.sls", "demo-extra")
@@ -125,9 +123,7 @@ def test_a_template_changing_its_context_leaves_the_state_and_the_memo_alone(tmp
         "demo/other.sls": "demo-pkg:\n  pkg.installed: []\n",
         "demo/files/demo.conf.j2": "{% do ports.append(443) %}ports={{ ports | join(',') }}\n",
     }
-    for rel, text in files.items():
-        (root / rel).parent.mkdir(parents=True, exist_ok=True)
-        (root / rel).write_text(text)
+    write_files(root, files)
     cache = RenderCache(tmp_path / "cache", key_file=tmp_path / "key", in_memory=True)
     load(root, cache)
     add_state(root / "demo/other.sls", "demo-extra")  # demo's render is reused from memory
@@ -204,9 +200,7 @@ def test_a_kept_template_render_records_the_sls_it_is_rendered_after(tmp_path: P
         "salt/c.j2": "port={{ salt['pillar.get']('port', 80) }}\n",
     }
     root = tmp_path / "repo"
-    for rel, text in files.items():
-        (root / rel).parent.mkdir(parents=True, exist_ok=True)
-        (root / rel).write_text(text)
+    write_files(root, files)
     cache = RenderCache(tmp_path / "cache", key_file=tmp_path / "key", in_memory=True)
     warm = load(root, cache)
     calls = {r.top["base"][0]: [(c.function, c.sls) for c in r.salt_calls] for r in warm.renders if r.untargeted}

@@ -6,6 +6,8 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
+from hookkit import write_files
+
 from saltscan.cache import RenderCache
 from saltscan.pipeline import ScanOptions, load_model
 
@@ -16,19 +18,12 @@ FILES = {
 }
 
 
-def _write(root: Path) -> Path:
-    for rel, text in FILES.items():
-        (root / rel).parent.mkdir(parents=True, exist_ok=True)
-        (root / rel).write_text(text)
-    return root
-
-
 def _names(model) -> list[tuple]:
     return [(r.top["base"], [(s.id, s.name) for s in r.states]) for r in model.renders if r.untargeted]
 
 
 def test_every_untargeted_render_gets_the_pillar_and_its_reads(tmp_path: Path) -> None:
-    root = _write(tmp_path / "t")
+    root = write_files(tmp_path / "t", FILES)
     model = load_model(ScanOptions(root))
     assert _names(model) == [(("demo",), [("demo-pkg", "demo-server")]), (("demo.service",), [("demo-svc", "demod")])]
     # Each render has its own copy, equal to the compiled pillar.
@@ -38,7 +33,7 @@ def test_every_untargeted_render_gets_the_pillar_and_its_reads(tmp_path: Path) -
 
 
 def test_a_pillar_edit_reaches_every_untargeted_render_through_the_cache(tmp_path: Path) -> None:
-    root = _write(tmp_path / "t")
+    root = write_files(tmp_path / "t", FILES)
     cache = RenderCache(tmp_path / "cache", key_file=tmp_path / "key")
     load_model(ScanOptions(root), cache=cache)
     (root / "pillar.example").write_text("demo:\n  pkg: demo-lite\n  service: demo-lited\n")
