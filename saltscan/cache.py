@@ -17,7 +17,7 @@ An entry is found by a key and then validated by its dependencies:
   **listing** of every file name in the roots (a new, removed or renamed file
   invalidates every render: it can change which root wins or what a glob include
   matches), the minion (id, grains, where they came from) and the variant (top-file
-  render, or the untargeted SLS list);
+  render, or the one untargeted SLS it renders);
 - the **dependencies** are the files the render actually opened (see
   ``saltscan.cache_reads``) with their sha256; any of them changed, appeared or
   vanished makes the entry a miss.

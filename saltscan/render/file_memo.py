@@ -15,9 +15,8 @@ rendered again without it.
 
 Entries hold pickles, not objects, for what is changed in place later (Salt's
 compile steps change the data they are given), so every use gets a fresh copy
-(unpickling is a fast deep copy). A step whose result nothing changes (a whole
-standalone compile: states, high and low data, read from then on) keeps its objects:
-unpickling a formula's compiles was most of an edit's cost. The copies the next
+(unpickling is a fast deep copy). A step whose result nothing changes (a rendered
+template, read from then on) keeps its objects: unpickling it is cost for nothing. The copies the next
 request will likely need are made ahead, while the process is idle (``spare_work``).
 
 Facts that are pure functions of a pillar's content (its plaintext secrets, its

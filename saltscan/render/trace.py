@@ -19,8 +19,8 @@ equal pickles mean equal results (the cutoff is safe); equal results with differ
 pickles only cost a full re-render.
 
 In the hook daemon the recorder also reuses render steps kept in memory
-(``saltscan.render.file_memo``: state file renders, pillar, top, templates,
-standalone compiles), replaying what they recorded and the files they read, so that
+(``saltscan.render.file_memo``: state file renders, pillar, top, templates),
+replaying what they recorded and the files they read, so that
 a reused step leaves the same trace as a rendered one.
 """
 
