@@ -35,6 +35,7 @@ class WarmState:
     registry: Any = None
     served: int = 0  # requests served, for `saltscan daemon status`
     ahead: int = 0  # runs made ahead of a request, after an edit (daemon/server.py)
+    repeated: int = 0  # requests given a kept reply: nothing it depended on changed (daemon/watch.py)
     kept: KeptFindings = field(default_factory=KeptFindings)  # per-minion findings
     loader: LoaderMemo = field(default_factory=LoaderMemo)  # the last tree load
     _digests: DigestMemo = field(default_factory=DigestMemo)
@@ -116,6 +117,13 @@ class WarmState:
         self.end_request()
         while self._idle_work:
             self.idle_step()
+
+    def looked_at(self) -> tuple[str | None, tuple[str, ...], tuple[str, ...]]:
+        """What the last scan's answer depends on besides its arguments: the scanned
+        path, the directories whose listing the loader used, and every other path the
+        loader looked at or a kept render read (daemon/watch.py watches them)."""
+        root, listed, looked = self.loader.looked_at()
+        return root, listed, tuple(sorted({*looked, *self.watched_files()}))
 
     def watched_files(self) -> tuple[str, ...]:
         """Every file a kept render read: what a change to is worth rendering ahead."""

@@ -27,7 +27,7 @@ def status_command() -> None:
         click.echo("saltscan daemon: not running")
         sys.exit(1)
     click.echo(f"saltscan daemon: running (pid {reply.get('pid')}, {reply.get('served', 0)} hook runs served, "
-               f"{reply.get('ahead', 0)} rendered ahead after an edit)")
+               f"{reply.get('ahead', 0)} rendered ahead after an edit, {reply.get('repeated', 0)} answered again unchanged)")
 
 
 @daemon_command.command("stop")

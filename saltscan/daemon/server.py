@@ -3,7 +3,9 @@
 One request at a time, in this process, through the same click command an ordinary
 run uses, with a ``WarmState`` kept between requests. Exits after ``--idle`` seconds
 without a request. Started by the client (``python -m saltscan.daemon.server``);
-``saltscan daemon stop`` asks it to exit.
+``saltscan daemon stop`` asks it to exit. Between requests it watches what the last
+one used (``saltscan.daemon.watch``): an edit is rendered ahead of the next request,
+and a request whose answer cannot have changed gets the kept reply.
 
 Who may connect: the socket lives in a 0700 directory of the user's, is itself 0600,
 and on Linux the peer's uid is checked as well. The daemon writes no log: what it
@@ -29,7 +31,11 @@ from saltscan.daemon import protocol
 from saltscan.daemon.client import FORWARDED_ENV
 
 REQUEST_READ_TIMEOUT = 30.0
-POLL_SECONDS = 0.5  # how often an idle daemon looks for edits to render ahead
+POLL_SECONDS = 0.5  # how often an idle daemon polls for edits where inotify is missing
+# After a change event, the run ahead waits for the written files to be closed, in
+# rounds of this many seconds, at most this many rounds.
+SETTLE_SECONDS = 0.01
+SETTLE_ROUNDS = 10
 IDLE_WORK_AFTER = 1.0  # seconds of quiet after a reply before queued work starts
 
 
@@ -78,7 +84,7 @@ def handle(request: dict[str, Any], warm, *, ahead: bool = False) -> dict[str, A
     if request.get("command") == "stop":
         return {"status": "stopping", "pid": os.getpid()}
     if request.get("command") == "status":
-        return {"status": "ok", "pid": os.getpid(), "served": warm.served, "ahead": warm.ahead}
+        return {"status": "ok", "pid": os.getpid(), "served": warm.served, "ahead": warm.ahead, "repeated": warm.repeated}
     if request.get("command") != "hook" or not isinstance(argv, list) or argv[:1] != ["hook"]:
         return {"status": "refused"}
     if not ahead:
@@ -101,42 +107,9 @@ def _same_user(conn: socket.socket) -> bool:
     return uid == os.getuid()
 
 
-def _stamps(paths: tuple[str, ...]) -> tuple:
-    """What changes when a file is written: inode, size, mtime (None: gone)."""
-    out = []
-    for path in paths:
-        try:
-            st = os.stat(path)
-            out.append((st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns))
-        except OSError:
-            out.append(None)
-    return tuple(out)
-
-
-class _Watch:
-    """Renders ahead: when a file the last request's renders read changes, the daemon
-    runs that request again while nobody waits (its output is dropped), so the commit
-    that follows the edit finds the renders, graphs and findings up to date and only
-    revalidates them. The files are polled (a few hundred ``stat`` calls), not watched
-    with inotify: that needs no dependency and works on every platform."""
-
-    def __init__(self) -> None:
-        self.request: dict[str, Any] | None = None
-        self.paths: tuple[str, ...] = ()
-        self.stamps: tuple = ()
-
-    def served(self, request: dict[str, Any], warm) -> None:
-        if request.get("command") != "hook":
-            return  # `daemon status` must not hide an edit from the watch
-        self.request = request
-        self.paths = warm.watched_files()
-        self.stamps = _stamps(self.paths)
-
-    def changed(self) -> bool:
-        return self.request is not None and _stamps(self.paths) != self.stamps
-
-
 def serve(path: Path, idle_seconds: float, poll_seconds: float = POLL_SECONDS) -> int:
+    from saltscan.daemon.inotify import Inotify
+    from saltscan.daemon.watch import Watch
     from saltscan.warm import WarmState
 
     lock = os.fdopen(os.open(str(path) + ".lock", os.O_WRONLY | os.O_CREAT, 0o600), "w")  # held for the daemon's life
@@ -154,54 +127,82 @@ def serve(path: Path, idle_seconds: float, poll_seconds: float = POLL_SECONDS) -
         os.umask(old_umask)
     server.listen(16)
     warm = WarmState()
-    watch = _Watch()
+    watch = Watch(Inotify.open())
+    events = [watch.fileno()] if watch.fileno() is not None else []
     deadline = time.monotonic() + idle_seconds
     replied_at = 0.0
     try:
         while True:
-            # Between requests: queued work one step at a time, then renders ahead of
-            # an edit; a request waiting is always served first. The work starts after
-            # a quiet spell: a step (a large render's pickle, a collection) cannot be
-            # interrupted, and a re-run right after a reply should not wait for it.
+            # Between requests: renders ahead of an edit as soon as one is seen, then
+            # queued work one step at a time; a request waiting is always served first.
+            # Queued work starts after a quiet spell: a step (a large render's pickle, a
+            # collection) cannot be interrupted, and a re-run right after a reply should
+            # not wait for it.
             busy = warm.has_idle_work()
             wait = max(0.0, IDLE_WORK_AFTER - (time.monotonic() - replied_at)) if busy else poll_seconds
-            ready, _, _ = select.select([server], [], [], wait)
-            if not ready:
-                if busy:
+            ready, _, _ = select.select([server, *events], [], [], wait)
+            if server not in ready:
+                if watch.changed() and not _settle(server, watch):
+                    _run_ahead(watch, warm)
+                elif busy:
                     if time.monotonic() - replied_at >= IDLE_WORK_AFTER:
                         warm.idle_step()
                 elif time.monotonic() > deadline:
                     return 0
-                elif watch.changed():
-                    with contextlib.suppress(Exception):  # ahead of time only: a request redoes it
-                        handle(watch.request, warm, ahead=True)
-                    warm.ahead += 1
-                    warm.end_request()
-                    watch.served(watch.request, warm)
                 continue
             conn, _ = server.accept()
             with conn:
-                reply = _serve_one(conn, warm)
+                reply = _serve_one(conn, warm, watch)
             if reply is None:
                 continue
             if reply.get("status") == "stopping":
                 return 0
-            request = reply.pop("_request")
+            request, started = reply.pop("_request"), reply.pop("_started")
             if request.get("command") == "hook":
                 replied_at = time.monotonic()
                 deadline = replied_at + idle_seconds
-                warm.end_request()
-                watch.served(request, warm)
+                if started is not None:  # not a reply given again
+                    warm.end_request()
+                    watch.finished(request, reply, started, warm)
     finally:
         server.close()
         with contextlib.suppress(OSError):
             path.unlink()
         lock.close()
+        if watch.notify is not None:
+            watch.notify.close()
 
 
-def _serve_one(conn: socket.socket, warm) -> dict[str, Any] | None:
-    """Read one request, answer it; the reply (with the request under ``_request``,
-    not sent), or None when there was nothing to answer."""
+def _settle(server: socket.socket, watch) -> bool:
+    """Wait until the files being written are closed (an editor's save is a burst of
+    writes); True when a request came meanwhile (it is served instead: it would do
+    the same work)."""
+    fd = watch.fileno()
+    for _ in range(SETTLE_ROUNDS):
+        if watch.settled():
+            return False
+        ready, _, _ = select.select([server] + ([fd] if fd is not None else []), [], [], SETTLE_SECONDS)
+        if server in ready:
+            return True
+        watch.drain()
+    return False
+
+
+def _run_ahead(watch, warm) -> None:
+    """The last request again, while nobody waits: its reply is kept for that request."""
+    started = watch.start()
+    reply: dict[str, Any] = {"status": "error"}
+    with contextlib.suppress(Exception):  # ahead of time only: a request redoes it
+        reply = handle(watch.request, warm, ahead=True)
+    warm.ahead += 1
+    warm.end_request()
+    watch.finished(watch.request, reply, started, warm)
+
+
+def _serve_one(conn: socket.socket, warm, watch) -> dict[str, Any] | None:
+    """Read one request, answer it; the reply (with the request under ``_request``
+    and the watch's generation it was computed for under ``_started``, None when it
+    was a kept reply; neither is sent), or None when there was nothing to answer."""
     if not _same_user(conn):
         return None
     try:
@@ -210,13 +211,20 @@ def _serve_one(conn: socket.socket, warm) -> dict[str, Any] | None:
         conn.settimeout(None)
     except (OSError, protocol.ProtocolError):
         return None
-    try:
-        reply = handle(request, warm)
-    except Exception:  # noqa: BLE001 - the client then runs the hook itself
-        reply = {"status": "error"}
+    started = None
+    reply = watch.reply_for(request) if request.get("command") == "hook" and request.get("protocol") == protocol.PROTOCOL else None
+    if reply is not None:
+        warm.served += 1
+        warm.repeated += 1
+    else:
+        started = watch.start()
+        try:
+            reply = handle(request, warm)
+        except Exception:  # noqa: BLE001 - the client then runs the hook itself
+            reply = {"status": "error"}
     with contextlib.suppress(OSError):
         protocol.send_message(conn, reply)
-    return {**reply, "_request": request}
+    return {**reply, "_request": request, "_started": started}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -55,6 +55,18 @@ class LoaderMemo:
             self._last = _Load(key, looks.notes, looks.shebangs, looks.linked, kept)
         return result
 
+    def looked_at(self) -> tuple[str | None, tuple[str, ...], tuple[str, ...]]:
+        """What the last load depends on: the scanned path (absolute), the directories
+        it listed and the other paths it looked at (absolute). Nothing kept: ``None``
+        and empty tuples."""
+        last = self._last
+        if last is None:
+            return None, (), ()
+        cwd, path = last.key[0], last.key[1]
+        listed = sorted({os.path.join(cwd, p) for kind, p in last.notes if kind == "list"})
+        other = sorted({os.path.join(cwd, p) for kind, p in last.notes if kind != "list"})
+        return os.path.join(cwd, os.fspath(path)), tuple(listed), tuple(other)
+
     def _holds(self, last: _Load) -> bool:
         """Whether every look of ``last`` would get the same answer now (updating
         the stamps of SLS files whose first line is read again and is the same)."""

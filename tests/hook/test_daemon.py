@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from saltscan.daemon import client, protocol
+from saltscan.daemon.inotify import Inotify
 from saltscan.daemon.server import handle
 from saltscan.warm import WarmState
 
@@ -54,6 +55,16 @@ def sockets(env: dict) -> list[str]:
     return sorted(p.name for p in runtime.glob("*.sock")) if runtime.is_dir() else []
 
 
+def edit_db_and_wait_for_the_run_ahead(repo: Path, env: dict) -> None:
+    """Append a state to salt/db/init.sls, then wait until the daemon rendered it ahead."""
+    db = repo / "salt/db/init.sls"
+    db.write_text(db.read_text() + "db-extra-check:\n  cmd.run:\n    - name: nc -z 10.9.9.9 6379\n")
+    deadline = time.monotonic() + 60
+    while "1 rendered ahead" not in saltscan(repo, env, "daemon", "status").stdout:
+        assert time.monotonic() < deadline, "the daemon did not render the edit ahead"
+        time.sleep(0.1)
+
+
 def test_daemon_answers_like_an_in_process_run_before_and_after_an_edit(repo: Path, env: dict) -> None:
     cold = saltscan(repo, env, "hook", "salt/web/init.sls", "salt/db/init.sls")
     assert len(sockets(env)) == 1  # the first run started it
@@ -72,16 +83,36 @@ def test_daemon_answers_like_an_in_process_run_before_and_after_an_edit(repo: Pa
 
 def test_an_edit_is_rendered_ahead_of_the_next_run(repo: Path, env: dict) -> None:
     saltscan(repo, env, "hook", "salt/db/init.sls")
-    db = repo / "salt/db/init.sls"
-    db.write_text(db.read_text() + "db-extra-check:\n  cmd.run:\n    - name: nc -z 10.9.9.9 6379\n")
-    deadline = time.monotonic() + 60
-    while "1 rendered ahead" not in saltscan(repo, env, "daemon", "status").stdout:
-        assert time.monotonic() < deadline, "the daemon did not render the edit ahead"
-        time.sleep(0.2)
+    edit_db_and_wait_for_the_run_ahead(repo, env)
     warm = saltscan(repo, env, "hook", "-v", "salt/db/init.sls")
     assert re.search(r"render cache .*: 2 reused, 0 rendered", warm.stderr)  # all done ahead
     in_process = saltscan(repo, env, "hook", "--no-daemon", "salt/db/init.sls")
     assert (warm.returncode, warm.stdout) == (in_process.returncode, in_process.stdout)
+
+
+@pytest.mark.skipif(Inotify.open() is None, reason="replies are given again only where inotify says nothing changed")
+def test_a_request_whose_inputs_did_not_change_gets_the_kept_reply(repo: Path, env: dict) -> None:
+    runs = [saltscan(repo, env, "hook", "salt/db/init.sls") for _ in range(3)]
+    assert len({(r.returncode, r.stdout, r.stderr) for r in runs}) == 1
+    # The first run's directories were not watched yet while it ran: the third is the first given again.
+    assert "3 hook runs served, 0 rendered ahead after an edit, 1 answered again" in saltscan(repo, env, "daemon", "status").stdout
+
+    edit_db_and_wait_for_the_run_ahead(repo, env)
+    warm = saltscan(repo, env, "hook", "salt/db/init.sls")
+    assert "2 answered again" in saltscan(repo, env, "daemon", "status").stdout  # the run made ahead
+    in_process = saltscan(repo, env, "hook", "--no-daemon", "salt/db/init.sls")
+    assert (warm.returncode, warm.stdout, warm.stderr) == (in_process.returncode, in_process.stdout, in_process.stderr)
+    assert text_findings(warm.stdout) == DB_FINDINGS + [("SS401", "salt/db/init.sls", 8), ("SS503", "salt/db/init.sls", 8)]
+
+
+def test_the_pre_commit_entry_is_saltscan_hook(repo: Path, env: dict) -> None:
+    script = Path(__file__).resolve().parents[2] / "bin" / "saltscan-hook"
+    expected = saltscan(repo, env, "hook", "--no-daemon", "salt/web/init.sls")
+    for extra in (["--no-daemon"], []):  # in this process, and through the daemon
+        run = subprocess.run([sys.executable, str(script), *extra, "salt/web/init.sls"], cwd=repo, env=env,
+                             capture_output=True, text=True, timeout=300)
+        assert (run.returncode, run.stdout) == (expected.returncode, expected.stdout)
+    assert text_findings(expected.stdout) == WEB_FINDINGS and len(sockets(env)) == 1
 
 
 def test_stop_removes_the_socket(repo: Path, env: dict) -> None:
