@@ -4,13 +4,13 @@ For each tree (default: ``fixtures/ehr-platform`` and the largest formula in
 ``../shared/corpus/repos``, by number of files, then bytes) this copies the tree into
 a temporary directory and times, as whole processes the way pre-commit runs them:
 
-- **cold**: ``saltscan hook`` on every SLS file, empty render cache, no daemon
+- **cold**: the hook on every SLS file, empty render cache, no daemon
   running (the run starts one: that start is in the time);
-- **same**: ``saltscan hook <file>`` again, nothing changed (pre-commit's re-run
+- **same**: the hook on ``<file>`` again, nothing changed (pre-commit's re-run
   after another hook failed);
-- **comment**: a comment appended to one SLS file, then ``saltscan hook <file>``;
-- **edit**: a new state appended to that file (its render changes), then
-  ``saltscan hook <file>``;
+- **comment**: a comment appended to one SLS file, then at once the hook on it;
+- **edit**: a new state appended to that file (its render changes), then at once
+  the hook on it;
 - **comment, later** and **edit, later**: the same edits, with the hook run
   ``--settle`` seconds (default 2) after the edit, as a commit follows a save: the
   daemon renders an edit ahead when it sees a file change;
@@ -23,12 +23,13 @@ medians are printed with their ratios to salt-lint. Every warm report is checked
 byte for byte against an uncached, in-process run of the same edited tree: a fast
 wrong answer is a failure.
 
-saltscan runs the way pre-commit runs it: the ``saltscan`` console script of a
-regular (not editable) install of this checkout, made in a temporary venv for the
-run and removed after it (``pip install --no-deps``; the dependencies are reached
-through a ``.pth`` file naming this interpreter's site-packages). A development
-install's editable-import finder alone adds ~10 ms to every Python start; ``--dev``
-measures through this interpreter instead.
+saltscan runs the way pre-commit runs it: the hook's ``entry`` in
+``.pre-commit-hooks.yaml`` (``saltscan-hook``), installed by a regular (not editable)
+install of this checkout, made in a temporary venv for the run and removed after it
+(``pip install --no-deps``; the dependencies are reached through a ``.pth`` file
+naming this interpreter's site-packages). A development install's editable-import
+finder alone adds ~10 ms to every Python start; ``--dev`` measures through this
+interpreter instead.
 
 salt-lint is not a saltscan dependency. Install it in its own environment and pass
 its path:
@@ -102,7 +103,7 @@ def edit(path: Path, kind: str, n: int) -> None:
 class Session:
     """One copy of a tree with its own render cache and daemon socket directory."""
 
-    def __init__(self, source: Path, tmp: Path, saltscan: list[str]):
+    def __init__(self, source: Path, tmp: Path, saltscan: "Commands"):
         self.saltscan = saltscan
         self.tree = tmp / source.name
         shutil.copytree(source, self.tree, ignore=shutil.ignore_patterns(".git"))
@@ -114,14 +115,14 @@ class Session:
 
     def hook(self, *args: str) -> tuple[float, str]:
         start = time.perf_counter()
-        proc = subprocess.run(self.saltscan + ["hook", "--root", str(self.tree), *args], cwd=self.tree, env=self.env, capture_output=True, text=True)
+        proc = subprocess.run(self.saltscan.hook + ["--root", str(self.tree), *args], cwd=self.tree, env=self.env, capture_output=True, text=True)
         seconds = time.perf_counter() - start
         if proc.returncode not in (0, 1):
             raise SystemExit(f"saltscan failed ({proc.returncode}):\n{proc.stderr[-3000:]}")
         return seconds, proc.stdout
 
     def stop(self) -> None:
-        subprocess.run(self.saltscan + ["daemon", "stop"], env=self.env, capture_output=True)
+        subprocess.run(self.saltscan.saltscan + ["daemon", "stop"], env=self.env, capture_output=True)
         shutil.rmtree(Path(self.env["SALTSCAN_RUNTIME_DIR"]).parent, ignore_errors=True)
 
 
@@ -134,8 +135,30 @@ def salt_lint(exe: str, files: list[str], tree: Path) -> float:
     return seconds
 
 
-def regular_install(directory: Path) -> list[str]:
-    """The console script of a regular install of this checkout in a new venv at
+@dataclass(frozen=True)
+class Commands:
+    saltscan: list[str]  # the command line
+    hook: list[str]  # what pre-commit runs: .pre-commit-hooks.yaml's entry
+
+
+def hook_entry() -> str:
+    """The ``entry`` of saltscan's hook in ``.pre-commit-hooks.yaml``."""
+    import yaml
+
+    hooks = yaml.safe_load((PROJECT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
+    return next(h["entry"] for h in hooks if h["id"] == "saltscan")
+
+
+def dev_commands() -> Commands:
+    """Through this interpreter, from this checkout (``--dev``)."""
+    entry = hook_entry().split()
+    script = [sys.executable, str(PROJECT / "bin" / entry[0])] if (PROJECT / "bin" / entry[0]).is_file() else None
+    saltscan = [sys.executable, "-m", "saltscan.launcher"]
+    return Commands(saltscan, (script or saltscan) + entry[1:])
+
+
+def regular_install(directory: Path) -> Commands:
+    """The commands of a regular install of this checkout in a new venv at
     ``directory`` (saltscan only; its dependencies are this interpreter's)."""
     import sysconfig
     import venv
@@ -146,10 +169,11 @@ def regular_install(directory: Path) -> list[str]:
     purelib = subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
                              check=True, capture_output=True, text=True).stdout.strip()
     Path(purelib, "zz-saltscan-bench-deps.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
-    return [str(directory / "bin" / "saltscan")]
+    entry = hook_entry().split()
+    return Commands([str(directory / "bin" / "saltscan")], [str(directory / "bin" / entry[0]), *entry[1:]])
 
 
-def measure(source: Path, lint_exe: str, repeat: int, changed: str | None, settle: float, saltscan: list[str]) -> TreeResult:
+def measure(source: Path, lint_exe: str, repeat: int, changed: str | None, settle: float, saltscan: Commands) -> TreeResult:
     files = sls_files(source)
     target = changed or pick_changed_file(files)
     result = TreeResult(source.name, len(files), target)
@@ -193,7 +217,7 @@ def main(argv: list[str] | None = None) -> int:
     trees = args.tree or [p for p in (PROJECT / "fixtures" / "ehr-platform", largest_corpus_tree(args.corpus)) if p is not None]
     with tempfile.TemporaryDirectory(prefix="saltscan-bench-venv-") as venv_dir:
         if args.dev:
-            saltscan = [sys.executable, "-m", "saltscan.launcher"]
+            saltscan = dev_commands()
             os.environ["PYTHONPATH"] = str(PROJECT) + os.pathsep + os.environ.get("PYTHONPATH", "")
         else:
             saltscan = regular_install(Path(venv_dir))
@@ -209,7 +233,7 @@ def main(argv: list[str] | None = None) -> int:
             t = r.median(label)
             print(f"  {label:<22}{t:>7.3f} s  {t / sl:>6.2f} /sl  {t / sl1:>6.2f} /sl1")
     print(f"\n'later' runs: the hook {args.settle:g} s after the edit")
-    print("saltscan: " + ("this interpreter (--dev)" if args.dev else "a regular install's console script, as pre-commit runs it"))
+    print("saltscan: " + ("this interpreter (--dev)" if args.dev else f"{hook_entry()} (the hook's entry) of a regular install, as pre-commit runs it"))
     print("target: a warm one-file re-run no slower than salt-lint")
     return 0
 

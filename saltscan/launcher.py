@@ -15,15 +15,40 @@ import sys
 def main() -> int:
     argv = sys.argv[1:]
     if argv[:1] == ["hook"]:
-        from saltscan.daemon import client
-
-        if client.wanted(argv[1:], os.environ):
-            code = client.run(argv)
-            if code is not None:
-                return code
+        _hook_through_daemon(argv)
     from saltscan.cli import main as cli_main
 
     return cli_main()
+
+
+def hook_main() -> int:
+    """``saltscan-hook FILES...``, the entry of ``.pre-commit-hooks.yaml``: the same as
+    ``saltscan hook FILES...``. Its script (``bin/saltscan-hook``) is a plain one: the
+    wrapper pip writes for a console script imports ``re``, which takes longer than the
+    rest of a warm hook run's client."""
+    argv = ["hook", *sys.argv[1:]]
+    _hook_through_daemon(argv)
+    from saltscan.cli import main as cli_main
+
+    return cli_main(args=argv, prog_name="saltscan")
+
+
+def _hook_through_daemon(argv: list[str]) -> None:
+    """Exit with the daemon's answer, if it gave one (else return: run in-process)."""
+    from saltscan.daemon import client
+
+    if not client.wanted(argv[1:], os.environ):
+        return
+    code = client.run(argv)
+    if code is None:
+        return
+    # Nothing is left to clean up: skip the interpreter's teardown (a millisecond or two).
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except OSError:
+        code = code or 1  # the reader went away: what it missed cannot be a pass
+    os._exit(code)
 
 
 if __name__ == "__main__":

@@ -26,7 +26,7 @@ import pytest
 from hookkit import PILLAR_SECRET, SECRET, WEB_FINDINGS, text_findings, write_tree
 
 PROJECT = Path(__file__).resolve().parents[2]
-SNAPSHOT = ("setup.cfg", "pyproject.toml", "README.md", ".pre-commit-hooks.yaml", "saltscan", "rules")
+SNAPSHOT = ("setup.cfg", "pyproject.toml", "README.md", ".pre-commit-hooks.yaml", "saltscan", "rules", "bin")
 GIT_ENV = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.invalid", "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.invalid"}
 
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")]
