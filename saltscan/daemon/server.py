@@ -144,6 +144,7 @@ def serve(path: Path, idle_seconds: float, poll_seconds: float = POLL_SECONDS) -
             if server not in ready:
                 if watch.changed() and not _settle(server, watch):
                     _run_ahead(watch, warm)
+                    replied_at = time.monotonic()  # its queued work waits too: the commit may come next
                 elif busy:
                     if time.monotonic() - replied_at >= IDLE_WORK_AFTER:
                         warm.idle_step()
