@@ -143,7 +143,10 @@ class Watch:
         if request.get("command") != "hook":
             return  # `daemon status` must not hide an edit from the watch
         root, listed, looked = warm.looked_at()
-        files = sorted({*looked, *_request_paths(request), *_ancestors_config(root)})
+        files = {*looked, *_request_paths(request), *_ancestors_config(root)}
+        # A symlink's target changes in the target's directory: watch that one too.
+        files = sorted(files | {real for real in map(os.path.realpath, files) if real not in files})
+        listed = tuple(sorted({*listed, *map(os.path.realpath, listed)}))
         self.request = request
         self.paths = tuple(files)
         complete = self._watch(listed, files)

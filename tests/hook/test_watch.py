@@ -168,3 +168,18 @@ def test_inotify_events_name_the_file(tmp_path: Path) -> None:
         assert notify.watch_dir(os.fspath(tmp_path / "a.sls")) is None  # not a directory
     finally:
         notify.close()
+
+
+@needs_inotify
+def test_a_file_read_through_a_symlink_is_watched_where_it_lives(watch: Watch, tree: Path, tmp_path: Path) -> None:
+    outside = tmp_path / "shared"
+    outside.mkdir()
+    (outside / "common.sls").write_text("common: {}\n")
+    (tree / "salt" / "common.sls").symlink_to(outside / "common.sls")
+    req = request("salt/web.sls", cwd=tree)
+    warm = FakeWarm(tree, [tree / "salt"], [tree / "salt" / "common.sls"])
+    watch.finished(req, REPLY, watch.start(), warm)
+    watch.finished(req, REPLY, watch.start(), warm)
+    assert watch.reply_for(req) == REPLY
+    (outside / "common.sls").write_text("common: {changed: true}\n")
+    assert watch.reply_for(req) is None and watch.changed()
