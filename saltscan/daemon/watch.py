@@ -89,6 +89,7 @@ class Watch:
         self._dirs: dict[int, tuple[str, frozenset[str] | None]] = {}  # wd -> (directory, names that matter; None: all)
         self._reply: tuple[dict[str, Any], dict[str, Any], int] | None = None  # (request, reply, generation)
         self._writing: set[tuple[int, str]] = set()  # files written to and not closed yet
+        self._all_watched = False  # every directory involved has a watch (else stamps are polled too)
 
     def fileno(self) -> int | None:
         return self.notify.fd if self.notify is not None else None
@@ -126,8 +127,11 @@ class Watch:
             return False
         if self.notify is not None:
             self.drain()
-            return self.generation != self._seen_generation
-        return _stamps(self.paths) != self.stamps
+            if self.generation != self._seen_generation:
+                return True
+            if self._all_watched:
+                return False
+        return _stamps(self.paths) != self.stamps  # (also where a directory could not be watched)
 
     # -- runs -------------------------------------------------------------------------
     def start(self) -> int:
@@ -149,7 +153,7 @@ class Watch:
         listed = tuple(sorted({*listed, *map(os.path.realpath, listed)}))
         self.request = request
         self.paths = tuple(files)
-        complete = self._watch(listed, files)
+        complete, self._all_watched = self._watch(listed, files)
         self.drain()
         self._seen_generation = started
         self.stamps = _stamps(self.paths)
@@ -171,11 +175,12 @@ class Watch:
             return None
         return kept[1]
 
-    def _watch(self, listed: tuple[str, ...], files: list[str]) -> bool:
+    def _watch(self, listed: tuple[str, ...], files: list[str]) -> tuple[bool, bool]:
         """Watch the listed directories (any change) and the files' directories (for
-        those names); True when all of them were watched already."""
+        those names). Whether all of them were watched already, and whether all of
+        them are watched now (the user's watch limit can refuse some)."""
         if self.notify is None:
-            return False
+            return False, False
         wanted: dict[str, set[str] | None] = {d: None for d in listed}
         for path in files:
             directory, name = os.path.split(path)
@@ -184,7 +189,7 @@ class Watch:
             names = wanted.setdefault(directory, set())
             if names is not None:
                 names.add(name)
-        complete = True
+        complete = all_watched = True
         watching = {d: (wd, names) for wd, (d, names) in self._dirs.items()}
         dirs: dict[int, tuple[str, frozenset[str] | None]] = {}
         for directory, names in sorted(wanted.items()):
@@ -200,13 +205,13 @@ class Watch:
             if wd is not None:
                 dirs[wd] = (directory, want)
             elif os.path.isdir(directory):
-                complete = False  # cannot be watched (the user's watch limit)
+                complete = all_watched = False  # cannot be watched (the user's watch limit)
         for wd, (directory, _) in self._dirs.items():
             if wd not in dirs:
                 with contextlib.suppress(OSError):
                     self.notify.unwatch(wd)
         self._dirs = dirs
-        return complete
+        return complete, all_watched
 
 
 def _key(request: dict[str, Any]) -> tuple:

@@ -183,3 +183,18 @@ def test_a_file_read_through_a_symlink_is_watched_where_it_lives(watch: Watch, t
     assert watch.reply_for(req) == REPLY
     (outside / "common.sls").write_text("common: {changed: true}\n")
     assert watch.reply_for(req) is None and watch.changed()
+
+
+@needs_inotify
+def test_where_a_directory_cannot_be_watched_its_files_are_polled(watch: Watch, tree: Path, monkeypatch) -> None:
+    pillar = str(tree / "pillar")
+    real_watch_dir = watch.notify.watch_dir
+    monkeypatch.setattr(watch.notify, "watch_dir", lambda path: None if path == pillar else real_watch_dir(path))
+    req = request("salt/web.sls", cwd=tree)
+    served(watch, tree, req)
+    served(watch, tree, req)
+    assert watch.reply_for(req) is None  # not everything it used is watched
+    assert not watch.changed()
+    top = tree / "pillar" / "top.sls"
+    top.write_text(top.read_text() + "# a longer file\n")
+    assert watch.changed()
