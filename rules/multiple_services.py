@@ -65,6 +65,7 @@ class MultipleServices(api.GraphRule):
 
     def check_tree(self, ctx: api.TreeContext) -> Iterator[api.Finding]:
         roles: dict[str, list[api.MinionRender]] = {}
+        host_services = self.options.host_services
         for render in ctx.model.renders:
             if not render.untargeted:
                 roles.setdefault(self._role(render), []).append(render)
@@ -72,7 +73,7 @@ class MultipleServices(api.GraphRule):
             # Counted by state ID: one state may name its service differently per OS
             # (postgresql / postgresql-15), and that is still one service.
             running = [st for r in renders for st in r.states
-                       if st.fun == "service.running" and not self._host_service(st.name)]
+                       if st.fun == "service.running" and not ctx.memo[_host_service, st.name, host_services]]
             if len({(st.sls, st.id) for st in running}) < 2:
                 continue
             services = sorted({st.name for st in running})
@@ -91,9 +92,12 @@ class MultipleServices(api.GraphRule):
             value = value[0]
         return str(value) if isinstance(value, (str, int)) and value != "" else render.minion.id
 
-    def _host_service(self, name: str) -> bool:
-        base = name.removesuffix(".service").split("@", 1)[0]
-        return any(fnmatch.fnmatchcase(base, p) for p in self.options.host_services)
+
+def _host_service(name: str, patterns: tuple[str, ...]) -> bool:
+    """Whether service ``name`` runs the host (matches one of ``patterns``). Pure: asked
+    through the scan memo, once per name (every minion of a role runs the same ones)."""
+    base = name.removesuffix(".service").split("@", 1)[0]
+    return any(fnmatch.fnmatchcase(base, p) for p in patterns)
 
 
 def _top_location(ctx: api.TreeContext, role: str, renders) -> api.SourceLocation:

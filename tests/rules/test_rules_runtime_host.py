@@ -178,3 +178,26 @@ def test_host_level_rules(tmp_path):
         ("SS708", "ops-jdoe-key", "ssh_auth.present ops-jdoe-key manages an ssh login key of user jdoe of the host"),
         ("SS708", "sudo", "file.managed sudo manages the sudo rules /etc/sudoers.d/ops of the host"),
     ]
+
+
+def test_ss602_host_services_answered_once_per_name_and_patterns(tmp_path):
+    """Whether a service runs the host is asked through the scan memo, keyed on the
+    name and the configured patterns: a scan that carries the memo of one with other
+    patterns gets its own answers."""
+    from saltscan.engine.memo import ScanMemo
+    from saltscan.engine.runner import RuleRun
+    from saltscan.rules.multiple_services import _host_service
+
+    web = [render(tmp_path, {"salt/web.sls": RUNTIME}, minion=m, grains={"id": m, "role": "web"})
+           for m in ("web02", "web01")]
+    m = model(tmp_path, web)
+    default = MultipleServices()
+    memo = ScanMemo()
+    first = RuleRun(m, parse_config({}), (default,), strict=True, memo=memo)
+    assert [(f.minions, f.extra) for f in first.tree_findings()] == [(("web01", "web02"), (("subject", "role:web"),))]
+    patterns = default.options.host_services
+    assert {k[1]: v for k, v in memo.items() if k[0] is _host_service and k[2] == patterns} == {
+        "chrony": True, "ehr-gunicorn": False, "nginx": False}
+    nginx = MultipleServices(options=type(default.options)(host_services=("nginx", "chrony")))
+    second = RuleRun(m, parse_config({}), (nginx,), strict=True, memo=memo.next_scan())
+    assert second.tree_findings() == []  # one service left (ehr-gunicorn)
