@@ -63,6 +63,9 @@ class FinishMemo:
 
     def __init__(self) -> None:
         self._last: tuple[FinishInputs, tuple[tuple[str, str | None], ...], tuple[Finding, ...]] | None = None
+        # The entry ``put`` replaced: it may hold the last references to the renders of
+        # an earlier model, which its owner frees when no reply waits (``forget_replaced``).
+        self._replaced: Any = None
         self.reused = 0
 
     def get(self, inputs: FinishInputs, read_text: Callable[[str], str | None]) -> tuple[Finding, ...] | None:
@@ -78,4 +81,8 @@ class FinishMemo:
     def put(self, inputs: FinishInputs, read_text: Callable[[str], str | None],
             result: tuple[Finding, ...]) -> None:
         files = sorted(_files(inputs) | {f.location.file for f in result})
+        self._replaced = self._last
         self._last = (inputs, tuple((path, read_text(path)) for path in files), result)
+
+    def forget_replaced(self) -> None:
+        self._replaced = None

@@ -152,3 +152,26 @@ def test_no_reuse_for_another_config(model):
         ("SS101", 3, Severity.HIGH), ("SS101", 6, Severity.HIGH)]
     third = RuleRun(model, config, select_rules(config), memo=second.memo.next_scan())
     assert third.finish(tree_found, by_render) is again
+
+
+def test_the_replaced_entry_lives_until_its_owner_forgets_it(model):
+    """The entry ``put`` replaces may hold the last references to an earlier model's
+    renders: freeing them waits for ``forget_replaced`` (the daemon calls it after
+    its reply), not for the next ``put``."""
+    import gc
+    import weakref
+
+    start = replace(model, renders=(replace(model.renders[0]), *model.renders[1:]))  # the test's own
+    first, tree_found, by_render = _scan(start)
+    expected = first.finish(tree_found, by_render)
+    memo = first.memo.carried.finish
+    alive = weakref.ref(start.renders[0])
+    second, tree_again, again = _scan(model, first.memo.next_scan())
+    assert second.memo.carried.finish is memo
+    assert _codes(second.finish(tree_again, again)) == _codes(expected) == EXPECTED
+    del first, tree_found, by_render, expected, start
+    gc.collect()
+    assert alive() is not None  # held by the replaced entry only
+    memo.forget_replaced()
+    gc.collect()
+    assert alive() is None
