@@ -79,7 +79,7 @@ OPTIONS_NOT_IN_KEY = (
 )
 SESSION_IN_KEY = ("limits", "host_facts")
 SESSION_NOT_IN_KEY = ("tree", "bytecode_cache", "_relpaths", "parsed_yaml", "_sls_avail", "_sls_globs", "_managed_params",
-                      "_root_real", "_real_dirs")  # the tree is keyed itself; caches
+                      "_root_real", "_real_dirs", "_sls_paths")  # the tree is keyed itself; caches
 
 
 # -- the cache ------------------------------------------------------------------------
@@ -235,11 +235,13 @@ class TreeCache:
         # code fingerprint, and a render must not read the host anyway.
         self.roots = tuple(sorted({root, *(str(r) for r in data_roots(tree))}))
         self.digests = FileDigests(cache.file_stamps)
+        self._inside: dict[str, bool] = {}  # _inside_roots, per path
         self.cache = cache
         self.stats = cache.stats
         self.used: set[str] = set()
         self.tree = tree
-        self._tree_key = digest({
+        # Through the cache's memo: a daemon's requests key the same tree every time.
+        self._tree_key = cache.digest({
             "format": CACHE_FORMAT,
             "code": cache.code_fingerprint(),
             "versions": tool_versions(),
@@ -282,7 +284,11 @@ class TreeCache:
         return entry if self.cache.put(self.store, key, entry) else None
 
     def _inside_roots(self, path: str) -> bool:
-        return any(path == r or path.startswith(r.rstrip(os.sep) + os.sep) for r in self.roots)
+        # Asked for every read of every traced file render, reused ones included.
+        found = self._inside.get(path)
+        if found is None:
+            found = self._inside[path] = any(path == r or path.startswith(r.rstrip(os.sep) + os.sep) for r in self.roots)
+        return found
 
     def render(
         self, minion: Minion, variant: tuple,

@@ -94,6 +94,7 @@ class ScanSession:
     _managed_params: frozenset[str] | None = field(default=None, repr=False)
     _root_real: str | None = field(default=None, repr=False)  # "" when it did not resolve
     _real_dirs: dict[str, str | None] = field(default_factory=dict, repr=False)
+    _sls_paths: dict[tuple[tuple[str, ...], str], tuple[str, str] | None] = field(default_factory=dict, repr=False)
 
     def available_sls(self) -> dict[str, list[str]]:
         """saltenv -> every SLS name of the tree, in file order (not to be changed)."""
@@ -111,6 +112,26 @@ class ScanSession:
         found = self._sls_globs.get(key)
         if found is None:
             found = self._sls_globs[key] = fnmatch.filter(self.available_sls().get(saltenv, []), pattern)
+        return found
+
+    def sls_path(self, roots: tuple[str, ...], sls: str) -> tuple[str, str] | None:
+        """(absolute path, "file" or "init") of an SLS in ``roots``: ``a/b.sls`` before
+        ``a/b/init.sls``, root by root. Once per scan, like the listing ``sls_glob``
+        uses: every minion's walk asks for every file it includes."""
+        key = (roots, sls)
+        if key in self._sls_paths:
+            return self._sls_paths[key]
+        found = None
+        base = sls.replace(".", "/")
+        for root in roots:
+            for cand, kind in ((f"{base}.sls", "file"), (f"{base}/init.sls", "init")):
+                path = os.path.join(root, cand)
+                if os.path.isfile(path):
+                    found = (path, kind)
+                    break
+            if found is not None:
+                break
+        self._sls_paths[key] = found
         return found
 
     def managed_parameters(self) -> frozenset[str]:

@@ -55,6 +55,9 @@ class StateFileMemo:
         self._facts: dict[tuple[str, str], Any] = {}
         self._wanted: dict[Hashable, MemoEntry] = {}  # entries copied by this request
         self._spares: dict[Hashable, tuple[MemoEntry, Any]] = {}  # copies made ahead
+        # Copies of entries replaced since they were made: freeing one (a whole state
+        # file's data) is work too, left for spare_work, while the process is idle.
+        self._stale: list[tuple[MemoEntry, Any]] = []
         self.hits = 0
 
     def get(self, key: Hashable, digest_of: Callable[[str], str | None]) -> MemoEntry | None:
@@ -77,6 +80,8 @@ class StateFileMemo:
         spare = self._spares.pop(key, None)
         if spare is not None and spare[0] is entry:
             return spare[1]
+        if spare is not None:
+            self._stale.append(spare)
         return pickle.loads(entry.blob)
 
     def spare_work(self) -> list[Callable[[], None]]:
@@ -86,6 +91,7 @@ class StateFileMemo:
         between requests. Each copy is handed out once; at most ``MAX_SPARE_BYTES``
         of pickles are copied ahead."""
         wanted, self._wanted = self._wanted, {}
+        self._stale = []
         self._spares = {key: spare for key, spare in self._spares.items() if key in wanted}
         steps: list[Callable[[], None]] = []
         room = MAX_SPARE_BYTES
@@ -96,6 +102,16 @@ class StateFileMemo:
             if key not in self._spares:
                 steps.append(lambda key=key, entry=entry: self._make_spare(key, entry))
         return steps
+
+    def offer(self, key: Hashable, entry: MemoEntry, copy: Any) -> None:
+        """``copy``: what ``entry`` holds, as objects nobody else holds or will change
+        (a render early cutoff made and threw away): the next ``fresh`` of ``entry``
+        under ``key`` takes it instead of unpickling the entry again."""
+        if self._entries.get(key) is entry:
+            stale = self._spares.get(key)
+            if stale is not None:
+                self._stale.append(stale)
+            self._spares[key] = (entry, copy)
 
     def _make_spare(self, key: Hashable, entry: MemoEntry) -> None:
         if self._entries.get(key) is entry:  # not replaced or dropped since

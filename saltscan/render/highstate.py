@@ -9,7 +9,6 @@ The data steps themselves (``_handle_extend``, ``_handle_state_decls``, ``_handl
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass, field
 from typing import Any, Callable
@@ -45,13 +44,7 @@ class HighWalk:
 
     def resolve(self, sls: str, saltenv: str) -> tuple[str, str] | None:
         """(absolute path, source kind) of an SLS: ``a/b.sls`` before ``a/b/init.sls``."""
-        base = sls.replace(".", "/")
-        for root in self.roots.get(saltenv, ()):
-            for cand, kind in ((f"{base}.sls", "file"), (f"{base}/init.sls", "init")):
-                path = os.path.join(root, cand)
-                if os.path.isfile(path):
-                    return path, kind
-        return None
+        return self.ctx.session.sls_path(self.roots.get(saltenv, ()), sls)
 
     def render_state(self, sls: str, saltenv: str, matches: list[str], origin: SourceLocation, depth: int = 0) -> dict:
         if depth > self.ctx.session.limits.max_include_depth:

@@ -36,32 +36,7 @@ def arg_index(high: Mapping[str, Any]) -> dict[tuple[str, str], dict[str, Source
     ``extend`` blocks win over the state's own lines: the extended value is the one
     that runs, so a finding about it belongs where it is written.
     """
-    index: dict[tuple[str, str], dict[str, SourceLocation]] = {}
-    _index_bodies(high.items(), index, override=False)
-    for ext in high.get("__extend__", []) or []:
-        if isinstance(ext, Mapping):
-            _index_bodies(ext.items(), index, override=True)
-    return index
-
-
-def _index_bodies(items, index, override: bool) -> None:
-    for sid, body in items:
-        if not _is_mapping(body) or str(sid).startswith("__"):
-            continue
-        for module, run in body.items():
-            if str(module).startswith("__") or not isinstance(run, list):
-                continue
-            locs = index.setdefault((str(sid), str(module).split(".")[0]), {})
-            for arg in run:
-                if isinstance(arg, MarkedMap):
-                    for key, loc in arg.key_locs.items():
-                        if override:
-                            locs[str(key)] = loc
-                        elif type(key) is str:
-                            if key not in locs:
-                                locs[key] = loc
-                        else:
-                            locs.setdefault(str(key), loc)
+    return index_high(high)[0]
 
 
 def written_requisites(high: Mapping[str, Any]) -> dict[tuple[str, str], set[str]]:
@@ -71,38 +46,56 @@ def written_requisites(high: Mapping[str, Any]) -> dict[tuple[str, str], set[str
     target; build_states turns ``_in`` around itself (with the ``_in`` line as location),
     so it keeps only what was written, whatever renderer produced it.
     """
-    out: dict[tuple[str, str], set[str]] = {}
-    bodies = list(high.items())
+    return index_high(high)[1]
+
+
+def index_high(high: Mapping[str, Any]) -> tuple[dict[tuple[str, str], dict[str, SourceLocation]], dict[tuple[str, str], set[str]]]:
+    """``(arg_index(high), written_requisites(high))``, in one pass over the high data
+    (a re-rendered minion's every state, before each compile)."""
+    index: dict[tuple[str, str], dict[str, SourceLocation]] = {}
+    written: dict[tuple[str, str], set[str]] = {}
+    _index_bodies(high.items(), index, written, override=False)
     for ext in high.get("__extend__", []) or []:
         if isinstance(ext, Mapping):
-            bodies.extend(ext.items())
-    for sid, body in bodies:
-        if not _is_mapping(body) or str(sid).startswith("__"):
+            _index_bodies(ext.items(), index, written, override=True)
+    return index, written
+
+
+def _index_bodies(items, index, written, override: bool) -> None:
+    for sid, body in items:
+        # A dict first (typing's Mapping isinstance is several calls deep): this runs
+        # for every state of every re-rendered minion.
+        if not (isinstance(body, dict) or isinstance(body, Mapping)) or str(sid).startswith("__"):
             continue
         for module, run in body.items():
             if str(module).startswith("__") or not isinstance(run, list):
                 continue
-            bucket = out.setdefault((str(sid), str(module).split(".")[0]), set())
+            key = (str(sid), str(module).split(".")[0])
+            locs = index.setdefault(key, {})
+            bucket = written.setdefault(key, set())
             for arg in run:
-                if not _is_mapping(arg):
+                if isinstance(arg, MarkedMap):
+                    for name, loc in arg.key_locs.items():
+                        if override:
+                            locs[str(name)] = loc
+                        elif type(name) is str:
+                            if name not in locs:
+                                locs[name] = loc
+                        else:
+                            locs.setdefault(str(name), loc)
+                elif not (isinstance(arg, dict) or isinstance(arg, Mapping)):
                     continue
-                for key, items in arg.items():
-                    if key not in REQUISITE_KINDS:
+                for kind, items_ in arg.items():
+                    if kind not in REQUISITE_KINDS:
                         continue
                     # build_states looks up dict items only (a string item has no key).
-                    if isinstance(items, dict):
-                        items = [items]
-                    elif not isinstance(items, list):
+                    if isinstance(items_, dict):
+                        items_ = [items_]
+                    elif not isinstance(items_, list):
                         continue
-                    for item in items:
+                    for item in items_:
                         if isinstance(item, dict) and _has_target(item):
-                            bucket.add(_item_key(key, item))
-    return out
-
-
-def _is_mapping(value: Any) -> bool:
-    # A dict first: typing's Mapping isinstance is several calls deep.
-    return isinstance(value, dict) or isinstance(value, Mapping)
+                            bucket.add(_item_key(kind, item))
 
 
 def _has_target(item: Mapping) -> bool:

@@ -87,9 +87,13 @@ def render_blob(result: "FileRender", records: list, errors: list) -> bytes | No
     there, and only data and errors are read after a state file renders (HighWalk).
     It is what the memo keeps, and its sha256 is the render's fingerprint."""
     try:
-        return pickle.dumps((dataclasses.replace(result, text=None, source_map=None), records, errors), protocol=pickle.HIGHEST_PROTOCOL)
+        return pickle.dumps((_kept_part(result), records, errors), protocol=pickle.HIGHEST_PROTOCOL)
     except Exception:  # noqa: BLE001 - something unpicklable: this render cannot be cut off
         return None
+
+
+def _kept_part(result: "FileRender") -> "FileRender":
+    return dataclasses.replace(result, text=None, source_map=None)
 
 
 @dataclass(frozen=True)
@@ -106,7 +110,7 @@ class TraceRecorder:
     """Collects a ``RenderTrace`` while one minion renders (owned by that render);
     with a ``MemoUse``, reuses state file renders from memory too."""
 
-    def __init__(self, outside_reads: set[str], memo: MemoUse | None = None):
+    def __init__(self, outside_reads: set[str], memo: MemoUse | None = None, *, keep_renders: bool = False):
         self._outside = outside_reads
         # Every open set of "reads outside a state file render": the minion's, and one
         # per ``reuse`` step being computed (its entry records its own).
@@ -115,6 +119,9 @@ class TraceRecorder:
         self._memo = memo
         self._pillar: tuple[Any, str | None] | None = None  # (the pillar given, its digest at first use)
         self._pending: list[tuple[tuple, MemoEntry]] = []  # memo entries, stored by commit()
+        # With keep_renders (revalidate's: it throws its renders away), what each pending
+        # entry holds, as the objects rendered: see ``offer_renders``.
+        self._rendered: list[tuple[tuple, MemoEntry, Any]] | None = [] if keep_renders else None
         self.reused = 0
         self.last_fingerprint: str | None = None  # of the last state file rendered
 
@@ -134,7 +141,10 @@ class TraceRecorder:
         self._items.append(TracedRender(path, sls, saltenv, tuple(roots), tuple(sorted(reads)), mark))
         if key is not None and blob is not None:
             inside = sorted(p for p in reads if self._memo.keep(p))
-            self._pending.append((key, MemoEntry(blob, tuple((p, self._memo.digest_of(p)) for p in inside), mark)))
+            entry = MemoEntry(blob, tuple((p, self._memo.digest_of(p)) for p in inside), mark)
+            self._pending.append((key, entry))
+            if self._rendered is not None:
+                self._rendered.append((key, entry, (_kept_part(result), records, added)))
         return result
 
     def watch(self, pillar: dict) -> str | None:
@@ -236,6 +246,15 @@ class TraceRecorder:
             self._memo.memo.put(key, entry)
         return True
 
+    def offer_renders(self) -> None:
+        """After ``commit``, for a caller that will not use or change what it rendered:
+        hand those objects to the memo as the copy its next use of each entry takes
+        (``StateFileMemo.offer``), instead of unpickling one. Early cutoff that fails is
+        followed at once by the minion's full render, which reuses just these files."""
+        for key, entry, parts in self._rendered or ():
+            self._memo.memo.offer(key, entry, parts)
+        self._rendered = None
+
     def finish(self, keep: Callable[[str], bool]) -> RenderTrace:
         """The trace, with only the reads ``keep`` says are the tree's."""
         items = tuple(
@@ -257,7 +276,7 @@ def revalidate(
 
     blob = pickle.dumps(render.pillar, protocol=pickle.HIGHEST_PROTOCOL)
     pillar = pickle.loads(blob)  # a copy: a render may change what it is given
-    recorder = TraceRecorder(set(), memo)
+    recorder = TraceRecorder(set(), memo, keep_renders=True)
     renderer = MinionRenderer(session, minion, recorder)
     renderer.ctx.pillar = pillar
     all_reads = []
@@ -273,4 +292,6 @@ def revalidate(
     unchanged = pickle.dumps(pillar, protocol=pickle.HIGHEST_PROTOCOL) == blob
     if memo is not None and unchanged:
         recorder.commit()
+        if not same:
+            recorder.offer_renders()
     return tuple(all_reads) if same and unchanged else None

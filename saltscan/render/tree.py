@@ -22,7 +22,7 @@ from saltscan.render.pillar import PillarCompiler, pillar_values
 from saltscan.render.recorder import Recorder
 from saltscan.render.salt_steps import HighStateSteps
 from saltscan.render.sls import FileRender, render_file
-from saltscan.render.states import arg_index, build_states, written_requisites
+from saltscan.render.states import build_states, index_high
 from saltscan.render.templates import render_templates
 from saltscan.render.top import top_matches
 from saltscan.render.unknown import to_plain
@@ -214,7 +214,7 @@ class MinionRenderer:
         walk = HighWalk(self.ctx, self.state_roots, lambda p, s, e: self._render_state_sls(p, s, e, pillar), steps)
         high = walk.render_highstate(matches)
         # Before compile, which consumes the marked high data:
-        index, written = arg_index(high), written_requisites(high)
+        index, written = index_high(high)
         shown_high, shown_low, chunks, salt_errors = steps.compile(high, highstate)
         sls_files = {f.sls: f.path for f in self.tree.sls_files}
         states, req_errors = build_states(chunks, index, walk.id_locations, sls_files, written)

@@ -102,7 +102,29 @@ def _expanded_size(root: Node) -> int:
     return memo.get(id(root), 1)
 
 
-def _make_loader(source_map: SourceMap):
+def _tree_size(root: Node) -> int:
+    """``_expanded_size`` of a document without aliases: each node is in it once, so
+    it is the node count (without the memo that sharing needs)."""
+    count = 0
+    stack: list[Node] = [root]
+    while stack:
+        node = stack.pop()
+        count += 1
+        if isinstance(node, MappingNode):
+            for key, value in node.value:
+                stack.append(key)
+                stack.append(value)
+        elif isinstance(node, SequenceNode):
+            stack.extend(node.value)
+    if count > MAX_NODES:
+        raise YamlTooLarge(f"YAML expands to more than {MAX_NODES} nodes (alias bomb?)")
+    return count
+
+
+def _make_loader(source_map: SourceMap, aliases: bool = True):
+    """``aliases``: whether the text may hold one (a ``*``): the size check of a
+    document without any is a plain count."""
+
     class MarkedLoader(salt.utils.yamlloader.SaltYamlSafeLoader):
         def __init__(self, stream):
             super().__init__(stream, dictclass=MarkedMap)
@@ -138,7 +160,7 @@ def _make_loader(source_map: SourceMap):
         def get_single_node(self):
             node = super().get_single_node()
             if node is not None:
-                _expanded_size(node)
+                (_expanded_size if aliases else _tree_size)(node)
             return node
 
     MarkedLoader.add_constructor("tag:yaml.org,2002:map", MarkedLoader.construct_yaml_map)
@@ -149,7 +171,8 @@ def _make_loader(source_map: SourceMap):
 
 def load_marked(text: str, source_map: SourceMap) -> Any:
     """Parse rendered SLS text; raises ``yaml.YAMLError`` like Salt's renderer."""
-    loader = _make_loader(source_map)(text)
+    # Only an alias token starts with "*": without one every node is in the tree once.
+    loader = _make_loader(source_map, aliases="*" in text)(text)
     try:
         return loader.get_single_data()
     finally:

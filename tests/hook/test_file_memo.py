@@ -52,6 +52,26 @@ def test_a_changed_file_is_the_only_one_rendered_again(repo: Path, tmp_path: Pat
     assert_same_model(warm, load(repo, None))
 
 
+def test_a_changed_file_is_compiled_from_what_its_cutoff_check_rendered(repo: Path, tmp_path: Path, monkeypatch) -> None:
+    from saltscan.render.file_memo import StateFileMemo
+
+    cache = RenderCache(tmp_path / "cache", key_file=tmp_path / "key", in_memory=True)
+    load(repo, cache)
+    add_state(repo / "salt/web/init.sls", "web-extra")
+    offered: dict = {}
+    handed: list = []
+    offer, fresh = StateFileMemo.offer, StateFileMemo.fresh
+    monkeypatch.setattr(StateFileMemo, "offer", lambda self, key, entry, copy: (offered.setdefault(key[2], copy), offer(self, key, entry, copy))[1])
+    monkeypatch.setattr(StateFileMemo, "fresh", lambda self, key, entry: handed.append((key, fresh(self, key, entry))) or handed[-1][1])
+    warm = load(repo, cache)
+    web = str(repo / "salt/web/init.sls")
+    assert list(offered) == [web]  # web01's early-cutoff check found its render changed
+    # The full render of web01 that follows takes those very objects, unpickling none.
+    assert [copy for key, copy in handed if key[2:3] == (web,)] == [offered[web]]
+    assert [copy for key, copy in handed if key[2:3] == (web,)][0] is offered[web]
+    assert_same_model(warm, load(repo, None))
+
+
 def test_files_a_minion_includes_are_reused_when_another_changes(repo: Path, tmp_path: Path) -> None:
     (repo / "salt/web/init.sls").write_text("include:\n  - web.extra\n" + (repo / "salt/web/init.sls").read_text())
     (repo / "salt/web/extra.sls").write_text("curl:\n  pkg.installed: []\n")

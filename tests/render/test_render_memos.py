@@ -2,6 +2,7 @@
 same input."""
 
 import pickle
+import weakref
 
 import pytest
 import yaml
@@ -36,6 +37,51 @@ def test_a_copy_made_ahead_is_handed_out_once_and_only_for_its_entry():
     newer = _entry({"a": [9]})
     memo.put("k", newer)
     assert memo.fresh("k", newer) == {"a": [9]}
+
+
+def test_an_offered_copy_is_handed_out_once_and_only_for_the_current_entry():
+    memo = StateFileMemo()
+    entry = _entry({"a": [1]})
+    memo.put("k", entry)
+    offered = {"a": [1]}
+    memo.offer("k", entry, offered)
+    assert memo.fresh("k", entry) is offered
+    again = memo.fresh("k", entry)  # taken: the next one is unpickled
+    assert again == {"a": [1]} and again is not offered
+    stale = _entry({"a": [2]})
+    memo.offer("k", stale, {"a": [2]})  # not the entry the memo holds under "k"
+    assert memo.fresh("k", entry) == {"a": [1]}
+    memo.offer("other", entry, offered)  # nor under a key it does not hold
+    assert memo.fresh("other", entry) == {"a": [1]}
+
+
+class Box:
+    """A value whose copies a weak reference can watch."""
+
+    def __init__(self, value):
+        self.value = value
+
+
+@pytest.mark.parametrize("replaced_by", ["offer", "fresh"])
+def test_a_copy_of_a_replaced_entry_is_freed_after_the_request(replaced_by):
+    memo = StateFileMemo()
+    old = _entry(Box(1))
+    memo.put("k", old)
+    memo.fresh("k", old)
+    for step in memo.spare_work():
+        step()  # a copy of old, made ahead for the next request
+    made = weakref.ref(memo._spares["k"][1])
+    new = _entry(Box(2))
+    memo.put("k", new)  # the file changed: that copy is of no use
+    if replaced_by == "offer":
+        offered = Box(2)
+        memo.offer("k", new, offered)
+        assert memo.fresh("k", new) is offered
+    else:
+        assert memo.fresh("k", new).value == 2
+    assert made() is not None  # not freed while the request runs...
+    memo.spare_work()
+    assert made() is None  # ...but with the work left for the idle process
 
 
 def test_copies_are_made_ahead_only_for_entries_the_last_request_used():

@@ -17,7 +17,7 @@ from saltscan.render.highstate import HighWalk
 from saltscan.render.salt_proxy import render_call_args
 from saltscan.render.salt_steps import HighStateSteps, _drop_invalid
 from saltscan.render.sourcemap import SourceMap
-from saltscan.render.states import _item_key, written_requisites
+from saltscan.render.states import _item_key, arg_index, index_high, written_requisites
 from saltscan.render.trace import MemoUse, TraceRecorder
 from saltscan.render.yaml_load import MarkedMap, ParsedYaml
 from saltscan.secrets import Redactor
@@ -49,6 +49,46 @@ def test_written_requisites_keep_dict_items_that_name_a_target():
         ("web", "file"): {'["require", {"file": "/etc/a"}]', '["watch", {"service": "nginx"}]'},
         ("db", "pkg"): set(),
     }
+
+
+def test_arg_index_and_written_requisites_come_from_one_pass():
+    here, there, ext = SourceLocation("a.sls", 3), SourceLocation("a.sls", 4), SourceLocation("b.sls", 9)
+    args = MarkedMap([("name", "/etc/a"), ("require", [MarkedMap([("pkg", "nginx")])])])
+    args.key_locs = {"name": here, "require": there}
+    extended = MarkedMap([("name", "/etc/b")])
+    extended.key_locs = {"name": ext}
+    high = {
+        "conf": {"file": ["managed", args, {"watch": [{"service": "web"}]}], "__sls__": "a", "__env__": "base"},
+        "__extend__": [{"conf": {"file": [extended, {"require_in": [{"cmd": "x"}]}]}}],
+    }
+    index, written = index_high(high)
+    assert index == {("conf", "file"): {"name": ext, "require": there}}  # extend wins
+    assert written == {("conf", "file"): {'["require", {"pkg": "nginx"}]', '["watch", {"service": "web"}]'}}
+    assert (arg_index(high), written_requisites(high)) == (index, written)
+
+
+def test_an_sls_path_is_the_file_before_the_package_and_asked_once_per_scan(tmp_path: Path):
+    from saltscan.pipeline import ScanOptions
+    from saltscan.loader import load_tree_with_errors
+
+    root = tmp_path / "t"
+
+    def write(rel: str) -> None:
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text("x: {}\n")
+
+    for rel in ("salt/top.sls", "salt/a/init.sls", "salt/a.sls", "salt/b/init.sls", "more/c.sls"):
+        write(rel)
+    tree = load_tree_with_errors(ScanOptions(path=root))[0]
+    session = ScanSession(tree)
+    roots = (str(root / "salt"), str(root / "more"))
+    assert session.sls_path(roots, "a") == (str(root / "salt/a.sls"), "file")
+    assert session.sls_path(roots, "b") == (str(root / "salt/b/init.sls"), "init")
+    assert session.sls_path(roots, "c") == (str(root / "more/c.sls"), "file")
+    assert session.sls_path(roots, "d") is None
+    write("salt/d.sls")  # after the scan began: the scan keeps its answer, as its listing
+    assert session.sls_path(roots, "d") is None
+    assert ScanSession(tree).sls_path(roots, "d") == (str(root / "salt/d.sls"), "file")
 
 
 def test_session_relpath_is_the_tree_relpath(tmp_path: Path):
@@ -192,3 +232,24 @@ def test_noted_reads_from_an_iterator_reach_every_recording():
     with recording_reads() as outer, recording_reads() as inner:
         note_reads(path for path in ("/a", "/b"))
     assert outer == inner == {"/a", "/b"}
+
+
+@pytest.mark.parametrize("text, size", [
+    ("a: [1, 2, 3]\nb: {c: d}\n", 10),
+    ("- x\n- {y: [z]}\n", 6),
+    ("a: &x [1, 2]\nb: *x\n", 9),  # the alias counts its target again
+])
+def test_a_document_is_sized_as_its_expanded_node_count(monkeypatch, text, size):
+    import yaml as pyyaml
+
+    from saltscan.render import yaml_load
+
+    node = pyyaml.compose(text, Loader=pyyaml.SafeLoader)
+    assert yaml_load._expanded_size(node) == size
+    if "*" not in text:
+        assert yaml_load._tree_size(node) == size
+    monkeypatch.setattr(yaml_load, "MAX_NODES", size)
+    assert yaml_load.load_marked(text, SourceMap.identity(text, "x.sls")) is not None
+    monkeypatch.setattr(yaml_load, "MAX_NODES", size - 1)
+    with pytest.raises(yaml_load.YamlTooLarge, match=f"more than {size - 1} nodes"):
+        yaml_load.load_marked(text, SourceMap.identity(text, "x.sls"))
