@@ -12,7 +12,7 @@ import pytest
 
 from saltscan.daemon import protocol
 from saltscan.daemon.server import handle
-from saltscan.warm import YOUNG_COLLECTION_AFTER, WarmState, _collect_garbage
+from saltscan.warm import FULL_COLLECTION_EVERY, YOUNG_COLLECTION_AFTER, WarmState, _collect_garbage
 
 from hookkit import DB_FINDINGS, text_findings, write_tree
 
@@ -77,6 +77,37 @@ def test_young_collections_come_less_often_after_the_first_idle_collection() -> 
         assert gc.get_threshold() == (0, 10, 10)
     finally:
         gc.set_threshold(*saved)
+        gc.unfreeze()
+
+
+def test_an_idle_collection_walks_the_frozen_heap_only_now_and_then() -> None:
+    warm = WarmState()
+    fulls = []
+    for _ in range(2 * FULL_COLLECTION_EVERY + 1):
+        warm.end_request()
+        fulls.append(warm._idle_work[-1].keywords["full"])
+        warm._idle_work.clear()
+    assert [i for i, full in enumerate(fulls) if full] == [0, FULL_COLLECTION_EVERY, 2 * FULL_COLLECTION_EVERY]
+
+
+class _Cycle:
+    def __init__(self) -> None:
+        self.me = self
+
+
+def test_a_collection_that_is_not_full_leaves_frozen_garbage_for_a_full_one() -> None:
+    import weakref
+
+    try:
+        old = _Cycle()
+        ref = weakref.ref(old)
+        gc.freeze()
+        del old
+        _collect_garbage(full=False)
+        assert ref() is not None  # frozen when it died: only a full collection sees it
+        _collect_garbage(full=True)
+        assert ref() is None
+    finally:
         gc.unfreeze()
 
 
