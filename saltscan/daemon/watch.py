@@ -149,8 +149,9 @@ class Watch:
         root, listed, looked = warm.looked_at()
         files = {*looked, *_request_paths(request), *_ancestors_config(root)}
         # A symlink's target changes in the target's directory: watch that one too.
-        files = sorted(files | {real for real in map(os.path.realpath, files) if real not in files})
-        listed = tuple(sorted({*listed, *map(os.path.realpath, listed)}))
+        real_dir = _RealDirs()
+        files = sorted(files | {real for real in map(real_dir.of_file, files) if real not in files})
+        listed = tuple(sorted({*listed, *map(real_dir, listed)}))
         self.request = request
         self.paths = tuple(files)
         complete, self._all_watched = self._watch(listed, files)
@@ -182,9 +183,10 @@ class Watch:
         if self.notify is None:
             return False, False
         wanted: dict[str, set[str] | None] = {d: None for d in listed}
+        watched = {d for d, _ in self._dirs.values()}  # they exist: a removal unwatches
         for path in files:
             directory, name = os.path.split(path)
-            while directory != os.path.dirname(directory) and not os.path.isdir(directory):
+            while directory not in watched and directory != os.path.dirname(directory) and not os.path.isdir(directory):
                 directory, name = os.path.split(directory)  # its creation shows in the first that exists
             names = wanted.setdefault(directory, set())
             if names is not None:
@@ -212,6 +214,26 @@ class Watch:
                     self.notify.unwatch(wd)
         self._dirs = dirs
         return complete, all_watched
+
+
+class _RealDirs:
+    """``os.path.realpath``, resolving each directory once (a run reads many files of
+    each; this is on the way to the reply of a request waiting for a run ahead)."""
+
+    def __init__(self) -> None:
+        self._dirs: dict[str, str] = {}
+
+    def __call__(self, directory: str) -> str:
+        real = self._dirs.get(directory)
+        if real is None:
+            real = self._dirs[directory] = os.path.realpath(directory)
+        return real
+
+    def of_file(self, path: str) -> str:
+        if os.path.islink(path):
+            return os.path.realpath(path)
+        directory, name = os.path.split(path)
+        return os.path.join(self(directory), name)
 
 
 def _key(request: dict[str, Any]) -> tuple:
