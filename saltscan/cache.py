@@ -204,6 +204,11 @@ class RenderCache:
     def remember(self, tree_cache: "TreeCache", key: str, entry: CacheEntry) -> None:
         self._origins[id(entry.render)] = (tree_cache, key, entry)
 
+    def trace_of(self, render: MinionRender) -> "RenderTrace | None":
+        """The trace of ``render`` if this scan got it from this cache (saltscan.render.trace)."""
+        origin = self._origins.get(id(render))
+        return origin[2].trace if origin is not None and origin[2].render is render else None
+
     def graph(self, render: MinionRender, build: Callable[[MinionRender], Any]) -> Any:
         """``build(render)``, reused from the render's entry when it holds one.
 

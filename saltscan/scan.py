@@ -100,6 +100,17 @@ def secret_values(model: Model) -> tuple[str, ...]:
     return tuple(sorted(values))
 
 
+def _focus(model: Model, wanted: set[str], request: ScanRequest):
+    """What the hook's reply needs the state rules to see of each render, when that can
+    be told (saltscan.engine.focus); the rest is checked after the reply."""
+    from saltscan.engine.focus import Focus
+
+    focus = Focus.of(model.tree, wanted) if request.cache is not None else None
+    if focus is None:
+        return None
+    return lambda render: focus.states(render, request.cache.trace_of(render))
+
+
 def run_scan(request: ScanRequest, progress: Any = None) -> ScanResult:
     """``progress`` (a ``saltscan.progress.Progress``) is told how far the scan got;
     the caller closes it."""
@@ -125,9 +136,12 @@ def run_scan(request: ScanRequest, progress: Any = None) -> ScanResult:
             progress.advance()
     run = RuleRun(model, config, select_rules(config, registry=registry), memo=warm.rule_memo() if warm else None)
     tree_found = run.tree_findings()
+    wanted = {Path(f).as_posix().removeprefix("./") for f in request.only_files}
     if warm is not None and not request.rules_dirs:
         context = warm.findings_context(model, config, run.rules, request.cache)
-        by_render = [(r.minion.id, warm.kept.render_findings(run, r, g, context)) for r, g in zip(model.renders, graphs)]
+        focus = _focus(model, wanted, request) if request.baseline is None else None
+        by_render = [(r.minion.id, warm.kept.render_findings(run, r, g, context, focus))
+                     for r, g in zip(model.renders, graphs)]
         warm.after_rules(run, model)
     else:
         by_render = []
@@ -135,7 +149,6 @@ def run_scan(request: ScanRequest, progress: Any = None) -> ScanResult:
             by_render.append((r.minion.id, run.render_findings(r, g)))
             if progress is not None:
                 progress.advance()
-    wanted = {Path(f).as_posix().removeprefix("./") for f in request.only_files}
     if wanted and request.baseline is None:
         # Merging, suppressing and sorting never relate findings of different files, so
         # the findings of the other files can be left out before, not after: the hook

@@ -135,6 +135,8 @@ class WarmState:
         """A request was served: queue what must not delay a reply (forgetting what
         dead renders used, disk writes of the render caches, a garbage collection),
         and note the files its renders read."""
+        if self.kept.has_pending():
+            self._idle_work.append(self.kept.complete_pending)  # first: the next request may need them
         if not self._forget_queued:
             self._forget_queued = True
             self._idle_work.append(self._forget)

@@ -28,7 +28,7 @@ from saltscan.engine.redaction import redacted
 from saltscan.engine.rule import GraphRule, Rule, SourceKind, SourceRule, StateRule
 from saltscan.engine.suppression import apply_suppressions, parse_suppressions
 from saltscan.findings import Finding, Severity
-from saltscan.model import MinionRender, Model, SourceLocation
+from saltscan.model import MinionRender, Model, SourceLocation, State
 
 
 def run_rules(
@@ -146,11 +146,12 @@ class RuleRun:
                 found.extend(guard(rule, where, lambda: rule.check_tree(tree_ctx)))
         return found
 
-    def render_findings(self, render: MinionRender, graph: Any = None) -> list[Finding]:
+    def render_findings(self, render: MinionRender, graph: Any = None, states: tuple[State, ...] | None = None) -> list[Finding]:
         """The state and graph rules' findings on one render, in rule order then state
         order. ``graph`` is the render's graph (built here when a rule needs it and it
         is not given). They hold on the render's minion alone, whatever minions a rule
-        set: ``finish`` gives them it (once per merged finding, not once per copy)."""
+        set: ``finish`` gives them it (once per merged finding, not once per copy).
+        ``states``: the state rules look at these of the render's states only."""
         if graph is None and self.need_graph:
             graph = _graph_for(render, None)
         ctx = RuleContext(
@@ -161,7 +162,7 @@ class RuleRun:
         guard = self._guard
         for rule in self._state_rules:
             check = rule.check
-            for state in render.states:
+            for state in (render.states if states is None else states):
                 done = len(found)
                 try:
                     found.extend(check(state, ctx) or ())
